@@ -1,0 +1,89 @@
+package dev.leasehold.lock.spi;
+
+import dev.leasehold.lock.LockInfo;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The few atomic operations a backend does against its store. The engine in {@code lock-core} builds the whole user
+ * API on them (waiting, heartbeats, lost-lease detection, fencing, retries of transient failures), so a new backend is
+ * one class that implements this interface.
+ *
+ * <p>Every operation is atomic and judged by the store's clock. The contract, in the numbering of {@code
+ * lock-tck/SPEC.md}:
+ *
+ * <ol>
+ *   <li>{@link #tryAcquire} grants only if nobody holds the lock or the holder's lease has expired by the store's
+ *       clock, including when the holder has the same owner id (no reentrancy at this level).
+ *   <li>Each grant's token is strictly greater than every earlier token of that name, computed inside the granting
+ *       operation from the state it wins over; the store never forgets the last token of a name.
+ *   <li>{@link #renew}, {@link #renewAll} and {@link #release} act only when name, owner and token all match a lease
+ *       that has not expired; otherwise they change nothing.
+ * </ol>
+ *
+ * <p>Failures are exceptions. The engine retries transient ones by SQLState (class 08, 40001, 40P01, 55P03, 57P01),
+ * found anywhere in the cause chain, so wrap database errors with their {@link SQLException} as the cause.
+ *
+ * <p>Implementations must be thread-safe. The engine calls {@link #close()} when its manager closes.
+ */
+public interface LeaseStore extends AutoCloseable {
+
+    /**
+     * Grants the lock to {@code owner} for {@code leaseTime} if it is free or its lease expired.
+     *
+     * @return the grant, or empty if someone holds the lock
+     */
+    Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException;
+
+    /**
+     * Extends a held lease to {@code leaseTime} from the store's current time.
+     *
+     * @return the new expiry, or empty if the lease is gone (expired, released, or taken over)
+     */
+    Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException;
+
+    /**
+     * Releases a held lease; the store keeps the lock's last token.
+     *
+     * @return whether a lease matching name, owner and token was released
+     */
+    boolean release(String name, String owner, long token) throws SQLException;
+
+    /** The current holder, or empty if nobody holds an unexpired lease. */
+    Optional<LockInfo> inspect(String name) throws SQLException;
+
+    /**
+     * Renews many leases of one owner. Override it to do so in one round trip; the default renews them one by one.
+     *
+     * @return the new expiry of each renewed lease, by name; a lease missing from the map is gone
+     */
+    default Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+            throws SQLException {
+        Map<String, Instant> renewed = new LinkedHashMap<>();
+        for (LeaseKey lease : leases) {
+            renew(lease.name(), owner, lease.token(), leaseTime).ifPresent(e -> renewed.put(lease.name(), e));
+        }
+        return renewed;
+    }
+
+    /**
+     * Blocks until the lock may have changed (released, or free already) or {@code maxWait} passes, so that a waiter
+     * wakes on release instead of polling. An implementation must return {@link AwaitOutcome#CHANGED} at once when the
+     * lock is free at the time of the call, so that a release between a failed attempt and this call is not missed; it
+     * may return early without cause. The default returns {@link AwaitOutcome#NOT_SUPPORTED} at once.
+     *
+     * @throws InterruptedException if the thread is interrupted while it waits
+     */
+    default AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
+        return AwaitOutcome.NOT_SUPPORTED;
+    }
+
+    /** Frees what the store holds (connections, listeners). The default does nothing. */
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,14 @@
+/**
+ * The Leasehold API: what applications touch ({@code dev.leasehold.lock}) and what backend authors implement
+ * ({@code dev.leasehold.lock.spi}). It has no dependencies beyond the JDK.
+ */
+module dev.leasehold.lock.api {
+    requires transitive java.sql;
+
+    exports dev.leasehold.lock;
+    exports dev.leasehold.lock.spi;
+    exports dev.leasehold.lock.internal to
+            dev.leasehold.lock.core;
+
+    uses dev.leasehold.lock.spi.LockProvider;
+}
