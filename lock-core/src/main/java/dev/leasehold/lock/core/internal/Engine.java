@@ -1,0 +1,431 @@
+package dev.leasehold.lock.core.internal;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import dev.leasehold.lock.DistributedLock;
+import dev.leasehold.lock.Lease;
+import dev.leasehold.lock.LockAlreadyHeldException;
+import dev.leasehold.lock.LockException;
+import dev.leasehold.lock.LockInfo;
+import dev.leasehold.lock.LockInterruptedException;
+import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.LockOptions;
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.RetryOptions;
+import dev.leasehold.lock.internal.Arguments;
+import dev.leasehold.lock.spi.AwaitOutcome;
+import dev.leasehold.lock.spi.LeaseGrant;
+import dev.leasehold.lock.spi.LeaseStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lock manager every backend shares, built on a {@link LeaseStore}.
+ *
+ * <p>Acquiring a lock:
+ *
+ * <ol>
+ *   <li>Arguments are checked before the store is touched.
+ *   <li>The name is reserved locally: if this manager holds it already, {@link LockAlreadyHeldException} at once (no
+ *       reentrancy); if another thread of this manager is acquiring it, the attempt counts as contention.
+ *   <li>{@link System#nanoTime()} is taken, then the store is asked to grant; transient failures (by SQLState) are
+ *       retried by their own Failsafe policy. If a transient failure hid the outcome and the store now shows this
+ *       owner as holder, the grant is adopted by renewing it with its token.
+ *   <li>The local deadline is the time taken before the request plus the lease time, minus a small margin; a grant
+ *       that arrives after its own deadline is given back.
+ *   <li>The lease joins the heartbeat. When the lock is held, the waiting policy (Failsafe, from {@link RetryOptions})
+ *       sleeps, or waits on {@link LeaseStore#awaitChange} when the store can wake waiters, and tries again.
+ * </ol>
+ *
+ * <p>This class is thread-safe.
+ */
+public final class Engine implements LockManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final LeaseStore store;
+    private final LockSettings settings;
+    private final String owner;
+    private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+    private final Heartbeat heartbeat;
+    private final Object lifecycle = new Object();
+    private volatile boolean closed;
+    private volatile boolean awaitSupported = true;
+    private volatile LockException lastRenewalFailure;
+
+    /** A name reserved by this manager: acquiring while {@code lease} is null, held once it is set. */
+    private static final class Slot {
+        volatile ManagedLease lease;
+    }
+
+    public Engine(LeaseStore store, LockSettings settings) {
+        this.store = Arguments.notNull(store, "store");
+        this.settings = Arguments.notNull(settings, "settings");
+        this.owner = settings.ownerId();
+        this.heartbeat = new Heartbeat(this, owner);
+    }
+
+    LeaseStore store() {
+        return store;
+    }
+
+    Heartbeat heartbeat() {
+        return heartbeat;
+    }
+
+    /** The settings this manager was built with. */
+    public LockSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public String ownerId() {
+        return owner;
+    }
+
+    @Override
+    public DistributedLock lock(String name) {
+        return lock(name, LockOptions.defaults());
+    }
+
+    @Override
+    public DistributedLock lock(String name, LockOptions options) {
+        Arguments.lockName(name);
+        Arguments.notNull(options, "options");
+        LockConfig config = LockConfig.of(settings, options);
+        ensureOpen();
+        return new EngineLock(this, name, config);
+    }
+
+    @Override
+    public Optional<LockInfo> inspect(String name) {
+        Arguments.lockName(name);
+        ensureOpen();
+        return StoreCalls.run(name, "inspect", () -> store.inspect(name));
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(
+                    "the lock manager of owner " + owner + " is closed; build a new one with Locks.builder()");
+        }
+    }
+
+    boolean isHeld(String name) {
+        Slot slot = slots.get(name);
+        ManagedLease lease = slot == null ? null : slot.lease;
+        return lease != null && lease.isValid();
+    }
+
+    /** One attempt: reserve the name locally, ask the store, register the lease. Empty when held elsewhere. */
+    Optional<Lease> attempt(String name, LockConfig config) {
+        ensureOpen();
+        Slot mine = new Slot();
+        if (!reserve(name, mine)) {
+            return Optional.empty();
+        }
+        boolean registered = false;
+        try {
+            AtomicBoolean hadTransientFailure = new AtomicBoolean();
+            AtomicLong sentAt = new AtomicLong();
+            Optional<LeaseGrant> grant = StoreCalls.run(name, "acquire", () -> {
+                sentAt.set(System.nanoTime());
+                try {
+                    return store.tryAcquire(name, owner, config.leaseTime());
+                } catch (Exception e) {
+                    if (SqlStates.isTransient(e)) {
+                        hadTransientFailure.set(true);
+                    }
+                    throw e;
+                }
+            });
+            if (grant.isEmpty() && hadTransientFailure.get()) {
+                grant = adoptLostReply(name, config, sentAt);
+            }
+            if (grant.isEmpty()) {
+                return Optional.empty();
+            }
+            ManagedLease lease = new ManagedLease(
+                    this, name, grant.get().token(), grant.get().expiresAt(), sentAt.get(), config);
+            if (lease.deadlinePassed(System.nanoTime())) {
+                LOG.warn("lock '{}' was granted only after its lease time had passed; giving it back", name);
+                releaseQuietly(name, lease.token());
+                return Optional.empty();
+            }
+            synchronized (lifecycle) {
+                if (closed) {
+                    releaseQuietly(name, lease.token());
+                    ensureOpen();
+                }
+                mine.lease = lease;
+                heartbeat.add(lease);
+                registered = true;
+            }
+            return Optional.of(lease);
+        } finally {
+            if (!registered) {
+                slots.remove(name, mine);
+            }
+        }
+    }
+
+    /**
+     * Reserves the name for an attempt.
+     *
+     * @return false when another thread of this manager is acquiring or releasing it
+     * @throws LockAlreadyHeldException when this manager holds it
+     */
+    private boolean reserve(String name, Slot mine) {
+        Slot existing = slots.putIfAbsent(name, mine);
+        if (existing == null) {
+            return true;
+        }
+        ManagedLease held = existing.lease;
+        if (held == null || held.state() != ManagedLease.State.HELD) {
+            return false;
+        }
+        if (!held.deadlinePassed(System.nanoTime())) {
+            throw new LockAlreadyHeldException(
+                    name,
+                    null,
+                    true,
+                    "lock '" + name + "' is already held by this manager (owner " + owner + ", token " + held.token()
+                            + "): Leasehold locks are not reentrant; use the lease you hold, or release it first");
+        }
+        held.lose("no renewal succeeded before the lease's local deadline", lastRenewalFailure);
+        return slots.putIfAbsent(name, mine) == null;
+    }
+
+    /**
+     * After a transient failure the store may have granted the lock without the reply arriving. If it shows this owner
+     * as holder, take that grant over by renewing it with its token.
+     */
+    private Optional<LeaseGrant> adoptLostReply(String name, LockConfig config, AtomicLong sentAt) {
+        Optional<LockInfo> holder = StoreCalls.run(name, "acquire", () -> store.inspect(name));
+        if (holder.isEmpty() || !holder.get().ownerId().equals(owner)) {
+            return Optional.empty();
+        }
+        long token = holder.get().token();
+        long sent = System.nanoTime();
+        Optional<Instant> renewed =
+                StoreCalls.run(name, "acquire", () -> store.renew(name, owner, token, config.leaseTime()));
+        if (renewed.isEmpty()) {
+            return Optional.empty();
+        }
+        LOG.info(
+                "lock '{}' was granted to {} (token {}) but the reply was lost; the grant is adopted",
+                name,
+                owner,
+                token);
+        sentAt.set(sent);
+        return Optional.of(new LeaseGrant(token, renewed.get()));
+    }
+
+    /** Acquires with waiting: Failsafe retries while the lock is held, as the retry options say. */
+    Lease acquire(String name, LockConfig config, RetryOptions retry) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new LockInterruptedException(name, new InterruptedException("interrupted before acquiring"));
+        }
+        ensureOpen();
+        long start = System.nanoTime();
+        Long budgetEnd = retry.maxWait().map(w -> start + w.toNanos()).orElse(null);
+        RetryPolicy<Optional<Lease>> policy = RetryPolicy.<Optional<Lease>>builder()
+                .handleResultIf(result -> result.isEmpty() && timeLeft(budgetEnd))
+                .handleIf(failure -> false) // only "still held" is retried here; failures have their own policy
+                .withMaxRetries(retry.maxRetries())
+                .withDelayFn(ctx -> awaitSupported ? Duration.ZERO : nextDelay(retry, ctx.getAttemptCount(), budgetEnd))
+                .onRetry(e -> LOG.debug("lock '{}' is held; attempt {}", name, e.getAttemptCount() + 1))
+                .build();
+        try {
+            Optional<Lease> lease = Failsafe.with(policy).get(ctx -> {
+                if (ctx.isRetry() && awaitSupported) {
+                    waitForChange(name, nextDelay(retry, ctx.getAttemptCount(), budgetEnd));
+                }
+                return attempt(name, config);
+            });
+            if (lease.isPresent()) {
+                return lease.get();
+            }
+        } catch (FailsafeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new LockInterruptedException(name, ie);
+            }
+            throw StoreCalls.failure(name, "acquire", cause);
+        }
+        throw heldElsewhere(name, retry, start);
+    }
+
+    private static boolean timeLeft(Long budgetEnd) {
+        return budgetEnd == null || budgetEnd - System.nanoTime() > 0;
+    }
+
+    /** The sleep before retry number {@code retry} (1-based): backoff, capped, jittered, within the budget. */
+    static Duration nextDelay(RetryOptions options, int retry, Long budgetEnd) {
+        double grown = options.delay().toNanos() * Math.pow(options.backoffFactor(), Math.max(0, retry - 1));
+        long delay = (long) Math.min(grown, options.maxDelay().toNanos());
+        if (options.jitter() > 0) {
+            double spread = options.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+            delay = (long) (delay * (1 + spread));
+        }
+        if (budgetEnd != null) {
+            delay = Math.min(delay, Math.max(0, budgetEnd - System.nanoTime()));
+        }
+        return Duration.ofNanos(Math.max(0, delay));
+    }
+
+    private void waitForChange(String name, Duration wait) throws InterruptedException {
+        if (wait.isZero()) {
+            return;
+        }
+        AwaitOutcome outcome;
+        try {
+            outcome = store.awaitChange(name, wait);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            LOG.debug("waiting for a change of lock '{}' failed; sleeping instead", name, e);
+            outcome = AwaitOutcome.NOT_SUPPORTED;
+        }
+        if (outcome == AwaitOutcome.NOT_SUPPORTED) {
+            awaitSupported = false;
+            Thread.sleep(wait.toMillis(), (int) (wait.toNanos() % 1_000_000));
+        }
+    }
+
+    private LockAlreadyHeldException heldElsewhere(String name, RetryOptions retry, long start) {
+        Optional<LockInfo> holder;
+        try {
+            holder = store.inspect(name);
+        } catch (Exception e) {
+            holder = Optional.empty();
+        }
+        long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        String who = holder.map(h -> "held by owner " + h.ownerId() + " (token " + h.token() + ", expires at "
+                        + h.expiresAt() + " by the database clock)")
+                .orElse("held");
+        String limits = "after " + waited + " ms"
+                + (retry.maxRetries() >= 0 ? ", " + retry.maxRetries() + " retries allowed" : "")
+                + retry.maxWait()
+                        .map(w -> ", waiting up to " + w.toMillis() + " ms")
+                        .orElse("");
+        return new LockAlreadyHeldException(
+                name,
+                holder.orElse(null),
+                false,
+                "lock '" + name + "' is " + who + "; gave up " + limits
+                        + ". Wait longer with RetryOptions or acquire(Duration), or use tryAcquire()");
+    }
+
+    /** Renews one lease now for {@code leaseTime} (extend). */
+    Optional<Instant> renewNow(ManagedLease lease, Duration leaseTime) {
+        return StoreCalls.run(lease.name(), "extend", () -> store.renew(lease.name(), owner, lease.token(), leaseTime));
+    }
+
+    /** Releases one lease in the store (release). */
+    boolean releaseInStore(ManagedLease lease) {
+        heartbeat.remove(lease);
+        return StoreCalls.run(lease.name(), "release", () -> store.release(lease.name(), owner, lease.token()));
+    }
+
+    /** Forgets a lease that is no longer held: frees its name for this manager and drops it from the heartbeat. */
+    void forget(ManagedLease lease) {
+        slots.computeIfPresent(lease.name(), (k, slot) -> slot.lease == lease ? null : slot);
+        heartbeat.remove(lease);
+    }
+
+    /** Gives back a lease the database still grants but this manager has declared lost. */
+    void giveBack(ManagedLease lease) {
+        releaseQuietly(lease.name(), lease.token());
+    }
+
+    private void releaseQuietly(String name, long token) {
+        try {
+            store.release(name, owner, token);
+        } catch (Exception e) {
+            LOG.warn("could not give back lock '{}' (token {}); it expires on its own", name, token, e);
+        }
+    }
+
+    void renewalSucceeded() {
+        lastRenewalFailure = null;
+    }
+
+    void renewalFailed(LockException failure) {
+        lastRenewalFailure = failure;
+    }
+
+    LockException lastRenewalFailure() {
+        return lastRenewalFailure;
+    }
+
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        heartbeat.stop(true);
+        for (Slot slot : slots.values()) {
+            ManagedLease lease = slot.lease;
+            if (lease != null && lease.beginCloseRelease()) {
+                try {
+                    StoreCalls.run(lease.name(), "release", () -> store.release(lease.name(), owner, lease.token()));
+                } catch (RuntimeException e) {
+                    LOG.warn(
+                            "could not release lock '{}' while closing; it expires at {} by the database clock",
+                            lease.name(),
+                            lease.expiresAt(),
+                            e);
+                } finally {
+                    lease.finishCloseRelease();
+                }
+            }
+        }
+        slots.clear();
+        try {
+            store.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the lease store of owner {} failed", owner, e);
+        }
+    }
+
+    /**
+     * Simulates a crash: stops the heartbeat and forgets every lease without releasing it, so that the leases stay in
+     * the store until they expire. The store is left open. For tests.
+     */
+    public void abandon() {
+        synchronized (lifecycle) {
+            closed = true;
+        }
+        heartbeat.stop(false);
+        for (Slot slot : slots.values()) {
+            ManagedLease lease = slot.lease;
+            if (lease != null) {
+                lease.abandon();
+            }
+        }
+        slots.clear();
+    }
+
+    /** How many leases the heartbeat keeps alive. */
+    public int heldLeaseCount() {
+        return heartbeat.size();
+    }
+
+    @Override
+    public String toString() {
+        return "LockManager[owner " + owner + ", store " + store.getClass().getSimpleName() + "]";
+    }
+}

@@ -1,0 +1,339 @@
+package dev.leasehold.lock.core.internal;
+
+import dev.leasehold.lock.Lease;
+import dev.leasehold.lock.LockExpiredException;
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.internal.Arguments;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lease held through the engine. Its state moves only forward: {@code HELD} to {@code RELEASING} to {@code
+ * RELEASED}, or to {@code LOST}, or (for crash tests) to {@code ABANDONED}.
+ *
+ * <p>This class is thread-safe: state changes are guarded by {@code this}; renewals of one lease never overlap
+ * because they hold {@link #io}.
+ */
+final class ManagedLease implements Lease {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManagedLease.class);
+
+    enum State {
+        HELD,
+        RELEASING,
+        RELEASED,
+        LOST,
+        ABANDONED
+    }
+
+    private final Engine engine;
+    private final String name;
+    private final long token;
+
+    /** Held by whoever is renewing this lease, so that a heartbeat and an extend never overlap. */
+    final ReentrantLock io = new ReentrantLock();
+
+    // Guarded by this.
+    private State state = State.HELD;
+    private LockExpiredException lostCause;
+    private final List<Consumer<LockExpiredException>> listeners = new ArrayList<>();
+    private long lastSentAt;
+
+    private volatile Instant expiresAt;
+    private volatile long deadline;
+    private volatile long nextRenewAt;
+    private volatile Duration leaseTime;
+    private volatile Duration heartbeat;
+
+    /** Whether a heartbeat batch has this lease in flight; touched by the heartbeat threads only. */
+    volatile boolean renewing;
+
+    ManagedLease(Engine engine, String name, long token, Instant expiresAt, long sentAt, LockConfig config) {
+        this.engine = engine;
+        this.name = name;
+        this.token = token;
+        this.expiresAt = expiresAt;
+        this.leaseTime = config.leaseTime();
+        this.heartbeat = config.heartbeat();
+        this.lastSentAt = sentAt;
+        this.deadline = sentAt + config.leaseTime().toNanos() - LockConfig.marginNanos(config.leaseTime());
+        this.nextRenewAt = sentAt + config.heartbeat().toNanos();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long token() {
+        return token;
+    }
+
+    @Override
+    public String ownerId() {
+        return engine.ownerId();
+    }
+
+    @Override
+    public Instant expiresAt() {
+        return expiresAt;
+    }
+
+    @Override
+    public boolean isValid() {
+        return state() == State.HELD && System.nanoTime() - deadline < 0;
+    }
+
+    @Override
+    public Duration validFor() {
+        if (state() != State.HELD) {
+            return Duration.ZERO;
+        }
+        long left = deadline - System.nanoTime();
+        return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+    }
+
+    synchronized State state() {
+        return state;
+    }
+
+    long deadline() {
+        return deadline;
+    }
+
+    long nextRenewAt() {
+        return nextRenewAt;
+    }
+
+    Duration leaseTime() {
+        return leaseTime;
+    }
+
+    long heartbeatNanos() {
+        return heartbeat.toNanos();
+    }
+
+    /** Whether the local deadline has passed. */
+    boolean deadlinePassed(long now) {
+        return now - deadline >= 0;
+    }
+
+    /**
+     * Records a successful renewal sent at {@code sentAt} for {@code renewedFor}.
+     *
+     * @return true if the lease was lost here meanwhile, so the caller should give the database's lease back
+     */
+    boolean renewed(long sentAt, Duration renewedFor, Instant newExpiry) {
+        long newDeadline = sentAt + renewedFor.toNanos() - LockConfig.marginNanos(renewedFor);
+        synchronized (this) {
+            if (state != State.HELD) {
+                return state == State.LOST;
+            }
+            if (sentAt - lastSentAt < 0) {
+                return false; // an older renewal answered late; the newer one already counted
+            }
+            lastSentAt = sentAt;
+            if (System.nanoTime() - newDeadline < 0) {
+                expiresAt = newExpiry;
+                deadline = newDeadline;
+                nextRenewAt = sentAt + heartbeat.toNanos();
+                return false;
+            }
+        }
+        // Acknowledged after its own deadline: it proves nothing about now.
+        lose("a renewal was confirmed only after the lease's local deadline had passed", null);
+        return true;
+    }
+
+    /** Schedules the next renewal attempt sooner, after a failed one. */
+    void retryRenewalAt(long at) {
+        nextRenewAt = at;
+    }
+
+    @Override
+    public void extend(Duration newLeaseTime) {
+        Arguments.leaseTime(newLeaseTime, "leaseTime");
+        io.lock();
+        try {
+            synchronized (this) {
+                checkHeldForUse("extend");
+            }
+            long sentAt = System.nanoTime();
+            Optional<Instant> renewed = engine.renewNow(this, newLeaseTime);
+            if (renewed.isEmpty()) {
+                throw copy(lose("extend found the lease gone: it expired or was taken over", null));
+            }
+            synchronized (this) {
+                if (state == State.HELD) {
+                    leaseTime = newLeaseTime;
+                    if (heartbeat.compareTo(newLeaseTime) >= 0) {
+                        heartbeat = LockSettings.defaultHeartbeat(newLeaseTime);
+                    }
+                }
+            }
+            if (renewed(sentAt, newLeaseTime, renewed.get())) {
+                engine.giveBack(this);
+            }
+            synchronized (this) {
+                checkHeldForUse("extend");
+            }
+        } finally {
+            io.unlock();
+        }
+        engine.heartbeat().reschedule(this);
+    }
+
+    private void checkHeldForUse(String action) {
+        switch (state) {
+            case HELD -> {}
+            case LOST -> throw copy(lostCause);
+            case ABANDONED ->
+                throw new IllegalStateException(
+                        "cannot " + action + " lock '" + name + "': its manager was abandoned (crash simulation)");
+            default ->
+                throw new IllegalStateException("cannot " + action + " lock '" + name + "': the lease was released");
+        }
+    }
+
+    @Override
+    public void release() {
+        synchronized (this) {
+            switch (state) {
+                case RELEASING, RELEASED -> {
+                    return;
+                }
+                case LOST -> throw copy(lostCause);
+                case ABANDONED ->
+                    throw new IllegalStateException(
+                            "cannot release lock '" + name + "': its manager was abandoned (crash simulation)");
+                case HELD -> state = State.RELEASING;
+            }
+        }
+        boolean released;
+        try {
+            released = engine.releaseInStore(this);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                state = State.RELEASED;
+            }
+            engine.forget(this);
+            throw e;
+        }
+        if (released) {
+            synchronized (this) {
+                state = State.RELEASED;
+            }
+            engine.forget(this);
+            return;
+        }
+        LockExpiredException lost = lose("release found the lease gone: it expired or was taken over before", null);
+        throw copy(lost);
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+
+    @Override
+    public Lease onLost(Consumer<LockExpiredException> listener) {
+        Arguments.notNull(listener, "listener");
+        LockExpiredException fireNow;
+        synchronized (this) {
+            if (state == State.LOST) {
+                fireNow = lostCause;
+            } else {
+                if (state == State.HELD || state == State.RELEASING) {
+                    listeners.add(listener);
+                }
+                return this;
+            }
+        }
+        notify(listener, fireNow);
+        return this;
+    }
+
+    /**
+     * Marks the lease lost, unless it is released or lost already, and tells each listener once.
+     *
+     * @return the reason the lease is lost (this one, or the earlier one)
+     */
+    LockExpiredException lose(String reason, Throwable cause) {
+        List<Consumer<LockExpiredException>> toNotify;
+        LockExpiredException lost;
+        synchronized (this) {
+            if (state == State.LOST) {
+                return lostCause;
+            }
+            if (state != State.HELD && state != State.RELEASING) {
+                return new LockExpiredException(name, token, "lease on lock '" + name + "' is not held", cause);
+            }
+            lost = new LockExpiredException(
+                    name,
+                    token,
+                    "lease on lock '" + name + "' (token " + token + ", owner " + engine.ownerId() + ") was lost: "
+                            + reason,
+                    cause);
+            state = State.LOST;
+            lostCause = lost;
+            toNotify = List.copyOf(listeners);
+            listeners.clear();
+        }
+        engine.forget(this);
+        LOG.warn(lost.getMessage());
+        for (Consumer<LockExpiredException> l : toNotify) {
+            notify(l, lost);
+        }
+        return lost;
+    }
+
+    /** Marks the lease abandoned without telling anyone: its manager crashed (in a test). */
+    synchronized void abandon() {
+        if (state == State.HELD || state == State.RELEASING) {
+            state = State.ABANDONED;
+            listeners.clear();
+        }
+    }
+
+    /** Marks the lease released by the manager's close. */
+    synchronized boolean beginCloseRelease() {
+        if (state == State.HELD) {
+            state = State.RELEASING;
+            return true;
+        }
+        return false;
+    }
+
+    synchronized void finishCloseRelease() {
+        if (state == State.RELEASING) {
+            state = State.RELEASED;
+            listeners.clear();
+        }
+    }
+
+    private void notify(Consumer<LockExpiredException> listener, LockExpiredException lost) {
+        try {
+            listener.accept(lost);
+        } catch (RuntimeException | Error e) {
+            LOG.error("an onLost listener of lock '{}' threw", name, e);
+        }
+    }
+
+    /** A fresh exception for the caller's stack, keeping the original reason as its cause. */
+    private LockExpiredException copy(LockExpiredException original) {
+        return new LockExpiredException(name, token, original.getMessage(), original);
+    }
+
+    @Override
+    public String toString() {
+        return "Lease[" + name + ", token " + token + ", owner " + engine.ownerId() + ", " + state() + "]";
+    }
+}

@@ -1,0 +1,98 @@
+package dev.leasehold.lock.core.internal;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.RetryPolicyBuilder;
+import dev.leasehold.lock.LockBackendException;
+import dev.leasehold.lock.LockException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs store operations under the Failsafe policy for transient database failures, and turns what is left into
+ * {@link LockBackendException}.
+ *
+ * <p>This class is thread-safe.
+ */
+final class StoreCalls {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreCalls.class);
+
+    static final Duration FIRST_DELAY = Duration.ofMillis(10);
+    static final Duration MAX_DELAY = Duration.ofSeconds(1);
+    static final int DEFAULT_MAX_RETRIES = 5;
+
+    /** A store operation; it may throw anything, and SQLExceptions are classified by their SQLState. */
+    @FunctionalInterface
+    interface Op<T> {
+        T call() throws Exception;
+    }
+
+    private StoreCalls() {}
+
+    /** The policy for user-facing calls: up to 5 retries with backoff from 10 ms to 1 s and 25 % jitter. */
+    static <T> RetryPolicy<T> transientPolicy(String name, String action) {
+        return StoreCalls.<T>builder(name, action)
+                .withMaxRetries(DEFAULT_MAX_RETRIES)
+                .build();
+    }
+
+    /**
+     * The policy for renewals: retries until {@code within} has passed (the leases' local deadline), without a count
+     * limit.
+     */
+    static <T> RetryPolicy<T> transientPolicyWithin(String name, String action, Duration within) {
+        RetryPolicyBuilder<T> b = StoreCalls.<T>builder(name, action);
+        if (within.compareTo(FIRST_DELAY.multipliedBy(2)) <= 0) {
+            return b.withMaxRetries(0).build();
+        }
+        return b.withMaxRetries(-1).withMaxDuration(within).build();
+    }
+
+    private static <T> RetryPolicyBuilder<T> builder(String name, String action) {
+        return RetryPolicy.<T>builder()
+                .handleIf(SqlStates::isTransient)
+                .withBackoff(FIRST_DELAY, MAX_DELAY, 2.0)
+                .withJitter(0.25)
+                .onRetry(e -> LOG.debug(
+                        "retrying {} of lock '{}' after transient failure (attempt {}): {}",
+                        action,
+                        name,
+                        e.getAttemptCount(),
+                        String.valueOf(e.getLastException())));
+    }
+
+    /** Runs {@code op} under {@code policy}; failures come out as {@link LockException}s. */
+    static <T> T run(RetryPolicy<T> policy, String name, String action, Op<T> op) {
+        try {
+            return Failsafe.with(policy).get(op::call);
+        } catch (FailsafeException e) {
+            throw failure(name, action, e.getCause() != null ? e.getCause() : e);
+        } catch (RuntimeException e) {
+            throw failure(name, action, e);
+        }
+    }
+
+    /** Runs {@code op} under the default transient policy. */
+    static <T> T run(String name, String action, Op<T> op) {
+        return run(transientPolicy(name, action), name, action, op);
+    }
+
+    /** The failure as the user sees it: a {@link LockException} as is, anything else as a backend failure. */
+    static LockException failure(String name, String action, Throwable failure) {
+        if (failure instanceof LockException le) {
+            return le;
+        }
+        String state = SqlStates.of(failure).orElse(null);
+        String why = state == null
+                ? "not a database error with a SQLState, so it was not retried"
+                : SqlStates.isTransientState(state)
+                        ? "a transient failure that persisted through the retries"
+                        : "not retried: only connection failures (08xxx), 40001, 40P01, 55P03 and 57P01 are";
+        String message = "database failure during " + action + " of lock '" + name + "'"
+                + (state != null ? " (SQLState " + state + ")" : "") + ": " + failure + "; " + why;
+        return new LockBackendException(name, state, message, failure);
+    }
+}
