@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>Arguments are checked before the store is touched.
- *   <li>The name is reserved locally: if this manager holds it already, {@link LockAlreadyHeldException} at once (no
- *       reentrancy); if another thread of this manager is acquiring it, the attempt counts as contention.
+ *   <li>The name is reserved locally: if the calling thread acquired it and still holds it, {@link
+ *       LockAlreadyHeldException} at once (no reentrancy, never a wait for oneself); if another thread of this manager
+ *       holds or is acquiring it, the attempt counts as contention without asking the store.
  *   <li>{@link System#nanoTime()} is taken, then the store is asked to grant; transient failures (by SQLState) are
  *       retried by their own Failsafe policy. If a transient failure hid the outcome and the store now shows this
  *       owner as holder, the grant is adopted by renewing it with its token.
@@ -180,8 +181,8 @@ public final class Engine implements LockManager {
     /**
      * Reserves the name for an attempt.
      *
-     * @return false when another thread of this manager is acquiring or releasing it
-     * @throws LockAlreadyHeldException when this manager holds it
+     * @return false when another thread of this manager holds it or is acquiring or releasing it (contention)
+     * @throws LockAlreadyHeldException when the calling thread acquired it and still holds it (reentrancy)
      */
     private boolean reserve(String name, Slot mine) {
         Slot existing = slots.putIfAbsent(name, mine);
@@ -193,12 +194,16 @@ public final class Engine implements LockManager {
             return false;
         }
         if (!held.deadlinePassed(System.nanoTime())) {
+            if (!held.acquiredByCurrentThread()) {
+                return false;
+            }
             throw new LockAlreadyHeldException(
                     name,
                     null,
                     true,
                     "lock '" + name + "' is already held by this manager (owner " + owner + ", token " + held.token()
-                            + "): Leasehold locks are not reentrant; use the lease you hold, or release it first");
+                            + "), acquired by this thread: Leasehold locks are not reentrant; use the lease you hold,"
+                            + " or release it first");
         }
         held.lose("no renewal succeeded before the lease's local deadline", lastRenewalFailure);
         return slots.putIfAbsent(name, mine) == null;
@@ -333,7 +338,7 @@ public final class Engine implements LockManager {
 
     /** Releases one lease in the store (release). */
     boolean releaseInStore(ManagedLease lease) {
-        heartbeat.remove(lease);
+        forget(lease);
         return StoreCalls.run(lease.name(), "release", () -> store.release(lease.name(), owner, lease.token()));
     }
 

@@ -36,6 +36,7 @@ final class ManagedLease implements Lease {
     private final Engine engine;
     private final String name;
     private final long token;
+    private final long acquiringThread = Thread.currentThread().getId();
 
     /** Held by whoever is renewing this lease, so that a heartbeat and an extend never overlap. */
     final ReentrantLock io = new ReentrantLock();
@@ -99,6 +100,11 @@ final class ManagedLease implements Lease {
         }
         long left = deadline - System.nanoTime();
         return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+    }
+
+    /** Whether the calling thread is the one that acquired this lease. */
+    boolean acquiredByCurrentThread() {
+        return Thread.currentThread().getId() == acquiringThread;
     }
 
     synchronized State state() {

@@ -1,0 +1,65 @@
+package dev.leasehold.lock.tck;
+
+import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.spi.LeaseStore;
+import java.util.Optional;
+
+/**
+ * What a backend gives the TCK: managers over one shared store, and a way to crash one. Everything else is an
+ * optional capability; a test that needs a capability the fixture lacks aborts and says which.
+ *
+ * <p>Backends built on a {@link LeaseStore} extend {@link LeaseStoreFixture}, which offers every capability.
+ *
+ * <p>Implementations must be thread-safe.
+ */
+public interface TckFixture extends AutoCloseable {
+
+    /**
+     * A new manager over the shared store, built with exactly these settings (lease time, heartbeat, retries, owner
+     * id); the fixture adds the resource it keeps locks in. Managers made by different calls must share the store.
+     */
+    LockManager newManager(LockSettings settings);
+
+    /**
+     * Crashes the manager as its process would: its leases are abandoned, never released, and its heartbeats stop.
+     * The default abandons a {@link LeaseLockManager}; a backend whose locks live in a connection (advisory locks)
+     * also closes that connection without unlocking.
+     */
+    default void crash(LockManager manager) {
+        if (manager instanceof LeaseLockManager engine) {
+            engine.abandon();
+            return;
+        }
+        throw new UnsupportedOperationException(
+                "crash is not implemented for " + manager.getClass().getName() + ": override TckFixture.crash");
+    }
+
+    /**
+     * Optional: the raw store the manager uses (without injected faults), for rules checked at the store level. Empty
+     * when the backend is not built on a {@link LeaseStore}.
+     */
+    default Optional<LeaseStore> store(LockManager manager) {
+        return Optional.empty();
+    }
+
+    /** Optional: fault injection into the manager's store, and call counts. */
+    default Optional<Faults> faults(LockManager manager) {
+        return Optional.empty();
+    }
+
+    /**
+     * Optional: kills the manager's database connections from the server side (for example {@code
+     * pg_terminate_backend}).
+     *
+     * @throws UnsupportedOperationException if the fixture cannot
+     */
+    default void killConnections(LockManager manager) {
+        throw new UnsupportedOperationException("this fixture cannot kill a manager's connections");
+    }
+
+    /** Frees what the fixture holds (tables, connections). */
+    @Override
+    default void close() throws Exception {}
+}

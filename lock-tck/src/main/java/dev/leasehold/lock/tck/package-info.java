@@ -1,0 +1,8 @@
+/**
+ * The Leasehold technology compatibility kit. A backend proves it keeps the contract of {@code lock-tck/SPEC.md} by
+ * extending {@link dev.leasehold.lock.tck.LeaseholdTck} and returning one {@link dev.leasehold.lock.tck.TckFixture}
+ * (most backends extend {@link dev.leasehold.lock.tck.LeaseStoreFixture} and only say how to make a store). Each rule
+ * of the spec is one test named after it. {@link dev.leasehold.lock.tck.InMemoryLeaseStore} is the reference backend,
+ * also meant for users' unit tests.
+ */
+package dev.leasehold.lock.tck;
