@@ -2,6 +2,7 @@ package dev.leasehold.lock.tck;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.TestInstance;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * <p>The fixture is created once for the class and closed after it. Times come from {@link TckEnvironment}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayNameGeneration(TckDisplayNames.class)
 public abstract class LeaseholdTck {
 
     private TckContext context;

@@ -1,0 +1,164 @@
+package dev.leasehold.lock.tck;
+
+import dev.leasehold.lock.LockInfo;
+import dev.leasehold.lock.spi.LeaseGrant;
+import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.spi.LeaseStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A lease store with one deliberate flaw, for the TCK's own tests: each {@link Flaw} breaks one promise of the
+ * contract, and the TCK must catch it. Without a flaw it behaves like the reference store.
+ */
+final class FlawedStore implements LeaseStore {
+
+    /** The deliberate flaws, each with the rules that must catch it. */
+    enum Flaw {
+        /** Grants every request, held or not. */
+        NO_EXCLUSION("required_r2_1_"),
+        /** Every grant gets token 1. */
+        CONSTANT_TOKEN("required_r3_1_"),
+        /** Release frees the named lock whoever holds it. */
+        RELEASE_IGNORES_OWNER("required_r8_4_"),
+        /** Renew extends the named lock whoever holds it, even after a takeover. */
+        RENEW_AFTER_TAKEOVER("required_r5_1_", "required_r8_5_"),
+        /** A lease never expires. */
+        NEVER_EXPIRES("required_r6_1_"),
+        /** A held lock is granted again to the same owner id. */
+        SILENT_REENTRANCY("required_r2_4_"),
+        /** Release deletes the row, so the next token starts at 1 again. */
+        TOKEN_RESET_ON_RELEASE("required_r3_1_"),
+        /** renewAll renews the named leases whoever holds them. */
+        RENEW_ALL_OTHER_OWNERS("required_r8_6_"),
+        /** The lease time is ignored: every grant lasts an hour. */
+        LEASE_TIME_IGNORED("required_r1_4_"),
+        /** inspect shows released and expired leases as held. */
+        INSPECT_SHOWS_STALE_ROWS("required_r1_7_"),
+        /** A renewal assigns a new token. */
+        RENEW_CHANGES_TOKEN("required_r3_3_");
+
+        final String[] rules;
+
+        Flaw(String... rules) {
+            this.rules = rules;
+        }
+    }
+
+    private record Row(String owner, long token, Instant acquiredAt, Instant expiresAt) {
+        boolean heldAt(Instant now) {
+            return owner != null && expiresAt.isAfter(now);
+        }
+    }
+
+    private final Flaw flaw;
+    private final Map<String, Row> rows = new HashMap<>();
+
+    FlawedStore(Flaw flaw) {
+        this.flaw = flaw;
+    }
+
+    private boolean is(Flaw f) {
+        return flaw == f;
+    }
+
+    private Instant expiry(Instant now, Duration leaseTime) {
+        return now.plus(is(Flaw.LEASE_TIME_IGNORED) ? Duration.ofHours(1) : leaseTime);
+    }
+
+    private boolean held(Row row, Instant now) {
+        if (row == null || row.owner() == null) {
+            return false;
+        }
+        return is(Flaw.NEVER_EXPIRES) || row.heldAt(now);
+    }
+
+    @Override
+    public synchronized Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
+        Instant now = Instant.now();
+        Row row = rows.get(name);
+        boolean free =
+                !held(row, now) || is(Flaw.NO_EXCLUSION) || (is(Flaw.SILENT_REENTRANCY) && owner.equals(row.owner()));
+        if (!free) {
+            return Optional.empty();
+        }
+        long token = is(Flaw.CONSTANT_TOKEN) || row == null ? 1 : row.token() + 1;
+        Instant expiresAt = expiry(now, leaseTime);
+        rows.put(name, new Row(owner, token, now, expiresAt));
+        return Optional.of(new LeaseGrant(token, expiresAt));
+    }
+
+    private boolean matches(Row row, String owner, long token, Instant now) {
+        return held(row, now) && row.owner().equals(owner) && row.token() == token;
+    }
+
+    @Override
+    public synchronized Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) {
+        Instant now = Instant.now();
+        Row row = rows.get(name);
+        boolean ok = is(Flaw.RENEW_AFTER_TAKEOVER) ? row != null : matches(row, owner, token, now);
+        if (!ok) {
+            return Optional.empty();
+        }
+        long newToken = is(Flaw.RENEW_CHANGES_TOKEN) ? row.token() + 1 : row.token();
+        Instant expiresAt = expiry(now, leaseTime);
+        rows.put(name, new Row(row.owner(), newToken, row.acquiredAt(), expiresAt));
+        return Optional.of(expiresAt);
+    }
+
+    @Override
+    public synchronized Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime) {
+        Map<String, Instant> renewed = new LinkedHashMap<>();
+        Instant now = Instant.now();
+        for (LeaseKey key : leases) {
+            if (is(Flaw.RENEW_ALL_OTHER_OWNERS)) {
+                Row row = rows.get(key.name());
+                if (row != null && held(row, now)) {
+                    Instant expiresAt = expiry(now, leaseTime);
+                    rows.put(key.name(), new Row(row.owner(), row.token(), row.acquiredAt(), expiresAt));
+                    renewed.put(key.name(), expiresAt);
+                }
+            } else {
+                renew(key.name(), owner, key.token(), leaseTime).ifPresent(e -> renewed.put(key.name(), e));
+            }
+        }
+        return renewed;
+    }
+
+    @Override
+    public synchronized boolean release(String name, String owner, long token) {
+        Instant now = Instant.now();
+        Row row = rows.get(name);
+        boolean ok = is(Flaw.RELEASE_IGNORES_OWNER) ? held(row, now) : matches(row, owner, token, now);
+        if (!ok) {
+            return false;
+        }
+        if (is(Flaw.TOKEN_RESET_ON_RELEASE)) {
+            rows.remove(name);
+        } else {
+            rows.put(name, new Row(null, row.token(), row.acquiredAt(), now));
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<LockInfo> inspect(String name) {
+        Row row = rows.get(name);
+        if (row == null) {
+            return Optional.empty();
+        }
+        if (is(Flaw.INSPECT_SHOWS_STALE_ROWS)) {
+            String owner = row.owner() != null ? row.owner() : "nobody";
+            return Optional.of(new LockInfo(name, owner, row.token(), row.acquiredAt(), row.expiresAt()));
+        }
+        if (!held(row, Instant.now())) {
+            return Optional.empty();
+        }
+        return Optional.of(new LockInfo(name, row.owner(), row.token(), row.acquiredAt(), row.expiresAt()));
+    }
+}
