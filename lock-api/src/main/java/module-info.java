@@ -7,8 +7,14 @@ module dev.leasehold.lock.api {
 
     exports dev.leasehold.lock;
     exports dev.leasehold.lock.spi;
+    // Argument checks shared by Leasehold's own modules; no compatibility promise.
     exports dev.leasehold.lock.internal to
-            dev.leasehold.lock.core;
+            dev.leasehold.lock.core,
+            dev.leasehold.lock.jdbc,
+            dev.leasehold.lock.advisory,
+            dev.leasehold.lock.jpa,
+            dev.leasehold.lock.tck,
+            dev.leasehold.lock.cli;
 
     uses dev.leasehold.lock.spi.LockProvider;
 }

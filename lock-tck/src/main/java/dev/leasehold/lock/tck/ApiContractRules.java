@@ -17,14 +17,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Rules 1.x of SPEC.md: the API contract and bad input. */
-public abstract class ApiContractRules extends TckSuite {
+public interface ApiContractRules extends TckSuite {
 
     /**
      * R1.1: bad names are rejected before any store operation. When it fails: the manager's {@code lock(name)} does
      * not check its argument, or checks it only after calling the store (see the call counts of {@link Faults}).
      */
     @Test
-    public void required_r1_1_badNamesAreRejectedBeforeTheStore() {
+    default void required_r1_1_badNamesAreRejectedBeforeTheStore() {
         LockManager manager = tck().manager();
         List<String> bad = Arrays.asList(null, "", "   ", "\t\n", "x".repeat(256), "a\0b", "bad\uD800", "\uDC00x");
         for (String name : bad) {
@@ -58,7 +58,7 @@ public abstract class ApiContractRules extends TckSuite {
      * or a rejected {@code extend} changed the lease.
      */
     @Test
-    public void required_r1_2_badDurationsAreRejected() {
+    default void required_r1_2_badDurationsAreRejected() {
         for (Duration bad : Arrays.asList(Duration.ZERO, Duration.ofMillis(-1), Duration.ofDays(2))) {
             assertThatThrownBy(() -> LockSettings.builder().leaseTime(bad).build())
                     .as("leaseTime %s", bad)
@@ -120,7 +120,7 @@ public abstract class ApiContractRules extends TckSuite {
      * runLocked} accept null, or {@code withLock(null)} acquired the lock before failing.
      */
     @Test
-    public void required_r1_3_nullListenersAndCallbacksAreRejected() {
+    default void required_r1_3_nullListenersAndCallbacksAreRejected() {
         LockManager manager = tck().manager();
         LockManager other = tck().manager();
         String name = tck().name("null-callbacks");
@@ -146,7 +146,7 @@ public abstract class ApiContractRules extends TckSuite {
      * positive, or the expiry the store computed is not the lease time after the grant.
      */
     @Test
-    public void required_r1_4_aLeaseDescribesItself() {
+    default void required_r1_4_aLeaseDescribesItself() {
         LockManager manager = tck().manager();
         String name = tck().name("describes");
         DistributedLock lock = manager.lock(name);
@@ -171,7 +171,7 @@ public abstract class ApiContractRules extends TckSuite {
      * instead of bound, or the store's column or comparison changes the text (collation, encoding).
      */
     @Test
-    public void required_r1_5_namesWithSqlAndUnicodeAreOrdinaryNames() {
+    default void required_r1_5_namesWithSqlAndUnicodeAreOrdinaryNames() {
         LockManager manager = tck().manager();
         LockManager other = tck().manager();
         String base = tck().name("odd");
@@ -205,7 +205,7 @@ public abstract class ApiContractRules extends TckSuite {
      * column, trailing-space comparison rules); choose a binary collation or VARCHAR.
      */
     @Test
-    public void required_r1_6_namesAreCaseSensitiveAndUntrimmed() {
+    default void required_r1_6_namesAreCaseSensitiveAndUntrimmed() {
         LockManager manager = tck().manager();
         String base = tck().name("exact");
         Lease upper = manager.lock(base + "Lock").tryAcquire().orElseThrow();
@@ -226,7 +226,7 @@ public abstract class ApiContractRules extends TckSuite {
      * token or expiry other than the lease's.
      */
     @Test
-    public void required_r1_7_inspectShowsTheHolderOnly() {
+    default void required_r1_7_inspectShowsTheHolderOnly() {
         LockManager manager = tck().manager();
         LockManager observer = tck().manager();
         String name = tck().name("inspect");
@@ -242,7 +242,7 @@ public abstract class ApiContractRules extends TckSuite {
     }
 
     /** A checked exception for R1.8. */
-    static final class CallbackFailure extends Exception {
+    final class CallbackFailure extends Exception {
         private static final long serialVersionUID = 1L;
 
         CallbackFailure(String message) {
@@ -255,7 +255,7 @@ public abstract class ApiContractRules extends TckSuite {
      * callback threw, or the callback's exception was wrapped or replaced.
      */
     @Test
-    public void required_r1_8_withLockReleasesAndIsExceptionTransparent() throws Exception {
+    default void required_r1_8_withLockReleasesAndIsExceptionTransparent() throws Exception {
         LockManager manager = tck().manager();
         LockManager other = tck().manager();
         String name = tck().name("with-lock");
@@ -293,7 +293,7 @@ public abstract class ApiContractRules extends TckSuite {
      * or the manager keeps working after close.
      */
     @Test
-    public void required_r1_9_closeReleasesEverythingAndEndsTheManager() {
+    default void required_r1_9_closeReleasesEverythingAndEndsTheManager() {
         LockManager manager = tck().manager();
         LockManager other = tck().manager();
         String a = tck().name("close-a");

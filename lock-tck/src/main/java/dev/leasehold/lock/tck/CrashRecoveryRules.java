@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Rules 6.x of SPEC.md: crash recovery. */
-public abstract class CrashRecoveryRules extends TckSuite {
+public interface CrashRecoveryRules extends TckSuite {
 
     /**
      * R6.1: a crashed holder's lock is taken over within a lease time. When it fails: the store never treats an
      * expired lease as free, computes expiry with a clock other than its own, or the token does not grow.
      */
     @Test
-    public void required_r6_1_aCrashedHoldersLockIsTakenOverAfterItsLease() {
+    default void required_r6_1_aCrashedHoldersLockIsTakenOverAfterItsLease() {
         LockManager crashed = tck().manager();
         LockManager next = tck().manager();
         String name = tck().name("crash");
@@ -45,7 +45,7 @@ public abstract class CrashRecoveryRules extends TckSuite {
      * and token checks, or a lost session went unnoticed).
      */
     @Test
-    public void required_r6_2_killedConnectionsNeverLeaveTwoHolders() {
+    default void required_r6_2_killedConnectionsNeverLeaveTwoHolders() {
         LockManager holder = tck().manager();
         LockManager other = tck().manager();
         String name = tck().name("killed");

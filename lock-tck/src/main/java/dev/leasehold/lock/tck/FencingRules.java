@@ -12,14 +12,14 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** Rules 3.x of SPEC.md: fencing tokens. */
-public abstract class FencingRules extends TckSuite {
+public interface FencingRules extends TckSuite {
 
     /**
      * R3.1: tokens increase across owners and releases. When it fails: the token is constant, drawn from a source
      * that is not per name, or reset when a lease is released (a deleted row restarts the counter).
      */
     @Test
-    public void required_r3_1_tokensIncreaseAcrossOwnersAndReleases() {
+    default void required_r3_1_tokensIncreaseAcrossOwnersAndReleases() {
         LockManager a = tck().manager();
         LockManager b = tck().manager();
         String name = tck().name("tokens");
@@ -37,7 +37,7 @@ public abstract class FencingRules extends TckSuite {
      * token without reading the expired row's token.
      */
     @Test
-    public void required_r3_2_tokensIncreaseAcrossTakeover() {
+    default void required_r3_2_tokensIncreaseAcrossTakeover() {
         LockManager crashed = tck().manager();
         LockManager next = tck().manager();
         String name = tck().name("takeover");
@@ -53,7 +53,7 @@ public abstract class FencingRules extends TckSuite {
      * R3.3: renewals keep the token. When it fails: the renew statement assigns a new token, or extend re-acquires.
      */
     @Test
-    public void required_r3_3_renewalsKeepTheToken() {
+    default void required_r3_3_renewalsKeepTheToken() {
         LockManager manager = tck().manager();
         String name = tck().name("keep-token");
         Lease lease = manager.lock(name).tryAcquire().orElseThrow();
@@ -78,7 +78,7 @@ public abstract class FencingRules extends TckSuite {
      * store.
      */
     @Test
-    public void required_r3_4_tokensKeepIncreasingAfterRestarts() {
+    default void required_r3_4_tokensKeepIncreasingAfterRestarts() {
         String name = tck().name("restart");
         LockManager a = tck().manager();
         Lease first = a.lock(name).tryAcquire().orElseThrow();
@@ -99,7 +99,7 @@ public abstract class FencingRules extends TckSuite {
      * the same previous value (the token is not assigned by the statement that wins the grant).
      */
     @Test
-    public void required_r3_5_tokensIncreaseInHoldingOrderUnderContention() throws InterruptedException {
+    default void required_r3_5_tokensIncreaseInHoldingOrderUnderContention() throws InterruptedException {
         String name = tck().name("token-order");
         Contention run = Contention.run(tck(), name, 2, 4, 8);
         assertThat(run.failures.size()).as(run.failureSummary()).isZero();

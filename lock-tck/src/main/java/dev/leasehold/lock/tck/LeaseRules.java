@@ -11,14 +11,14 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** Rules 4.x of SPEC.md: leases, heartbeat, extension and expiry. */
-public abstract class LeaseRules extends TckSuite {
+public interface LeaseRules extends TckSuite {
 
     /**
      * R4.1: the heartbeat keeps a lease alive. When it fails: renewals do not reach the store, renew the wrong row,
      * or do not move the expiry; or the local deadline is not moved by a successful renewal.
      */
     @Test
-    public void required_r4_1_theHeartbeatKeepsALeaseAlive() {
+    default void required_r4_1_theHeartbeatKeepsALeaseAlive() {
         LockManager holder = tck().manager();
         LockManager other = tck().manager();
         String name = tck().name("heartbeat");
@@ -39,7 +39,7 @@ public abstract class LeaseRules extends TckSuite {
      * store, or adds it to the old expiry instead of the current time.
      */
     @Test
-    public void required_r4_2_extendMovesTheExpiry() {
+    default void required_r4_2_extendMovesTheExpiry() {
         LockManager holder = tck().manager();
         String name = tck().name("extend");
         Lease lease = holder.lock(name).tryAcquire().orElseThrow();
@@ -59,7 +59,7 @@ public abstract class LeaseRules extends TckSuite {
 
     /** R4.3: validFor is bounded by the lease time. When it fails: the local deadline is computed wrongly. */
     @Test
-    public void required_r4_3_validForIsBoundedByTheLeaseTime() {
+    default void required_r4_3_validForIsBoundedByTheLeaseTime() {
         LockManager holder = tck().manager();
         Lease lease = holder.lock(tck().name("valid-for")).tryAcquire().orElseThrow();
         assertThat(lease.validFor())
@@ -75,7 +75,7 @@ public abstract class LeaseRules extends TckSuite {
      * differs from what the store keeps (precision or time zone conversions).
      */
     @Test
-    public void required_r4_4_theLeaseReportsTheStoresExpiry() {
+    default void required_r4_4_theLeaseReportsTheStoresExpiry() {
         Duration lease = tck().env().leaseTime().multipliedBy(10);
         LockManager holder = tck().manager(s -> s.leaseTime(lease).heartbeatInterval(lease.dividedBy(2)));
         String name = tck().name("expiry");

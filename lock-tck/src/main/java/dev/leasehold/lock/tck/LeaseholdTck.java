@@ -2,13 +2,11 @@ package dev.leasehold.lock.tck;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The whole TCK: every rule of {@code lock-tck/SPEC.md}, one test each, grouped in nested suites. A backend's test
- * class extends it and returns its fixture:
+ * The whole TCK: every rule of {@code lock-tck/SPEC.md}, one test each, run in the backend's own test class. A
+ * backend's test class extends it and returns its fixture:
  *
  * <pre>{@code
  * class MyBackendTckTest extends LeaseholdTck {
@@ -23,8 +21,15 @@ import org.junit.jupiter.api.TestInstance;
  * <p>The fixture is created once for the class and closed after it. Times come from {@link TckEnvironment}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayNameGeneration(TckDisplayNames.class)
-public abstract class LeaseholdTck {
+public abstract class LeaseholdTck
+        implements ApiContractRules,
+                MutualExclusionRules,
+                FencingRules,
+                LeaseRules,
+                LostLeaseRules,
+                CrashRecoveryRules,
+                WaitingRules,
+                ReleaseRules {
 
     private TckContext context;
 
@@ -49,80 +54,8 @@ public abstract class LeaseholdTck {
         }
     }
 
-    /** The context of this run. */
-    protected final TckContext tckContext() {
+    @Override
+    public final TckContext tck() {
         return context;
-    }
-
-    /** Rules 1.x. */
-    @Nested
-    class ApiContract extends ApiContractRules {
-        @Override
-        protected TckContext tck() {
-            return context;
-        }
-    }
-
-    /** Rules 2.x. */
-    @Nested
-    class MutualExclusion extends MutualExclusionRules {
-        @Override
-        protected TckContext tck() {
-            return context;
-        }
-    }
-
-    /** Rules 3.x. */
-    @Nested
-    class Fencing extends FencingRules {
-        @Override
-        protected TckContext tck() {
-            return context;
-        }
-    }
-
-    /** Rules 4.x. */
-    @Nested
-    class Leases extends LeaseRules {
-        @Override
-        protected TckContext tck() {
-            return context;
-        }
-    }
-
-    /** Rules 5.x. */
-    @Nested
-    class LostLeases extends LostLeaseRules {
-        @Override
-        protected TckContext tck() {
-            return context;
-        }
-    }
-
-    /** Rules 6.x. */
-    @Nested
-    class CrashRecovery extends CrashRecoveryRules {
-        @Override
-        protected TckContext tck() {
-            return context;
-        }
-    }
-
-    /** Rules 7.x. */
-    @Nested
-    class Waiting extends WaitingRules {
-        @Override
-        protected TckContext tck() {
-            return context;
-        }
-    }
-
-    /** Rules 8.x. */
-    @Nested
-    class Release extends ReleaseRules {
-        @Override
-        protected TckContext tck() {
-            return context;
-        }
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Rules 5.x of SPEC.md: lost leases. */
-public abstract class LostLeaseRules extends TckSuite {
+public interface LostLeaseRules extends TckSuite {
 
     /** Makes the store drop the holder's lease (as an administrator would) and lets another manager take it. */
     private Lease takeOver(LockManager holder, Lease lease) throws Exception {
@@ -32,7 +32,7 @@ public abstract class LostLeaseRules extends TckSuite {
      * belongs to someone else now (a renew not guarded by owner and token), or the engine ignores a failed renewal.
      */
     @Test
-    public void required_r5_1_theHolderLearnsOfALostLeaseWithinAHeartbeat() throws Exception {
+    default void required_r5_1_theHolderLearnsOfALostLeaseWithinAHeartbeat() throws Exception {
         LockManager holder = tck().manager();
         String name = tck().name("lost");
         DistributedLock lock = holder.lock(name);
@@ -66,7 +66,7 @@ public abstract class LostLeaseRules extends TckSuite {
      * frees whatever row has the name.
      */
     @Test
-    public void required_r5_2_extendAndReleaseOfALostLeaseThrow() throws Exception {
+    default void required_r5_2_extendAndReleaseOfALostLeaseThrow() throws Exception {
         LockManager holder = tck().manager();
         String name = tck().name("lost-throws");
         Lease lease = holder.lock(name).tryAcquire().orElseThrow();
@@ -94,7 +94,7 @@ public abstract class LostLeaseRules extends TckSuite {
      * again, or a listener added late is never called.
      */
     @Test
-    public void required_r5_3_listenersRunOnceAndLateListenersRunAtOnce() throws Exception {
+    default void required_r5_3_listenersRunOnceAndLateListenersRunAtOnce() throws Exception {
         LockManager holder = tck().manager();
         Lease lease = holder.lock(tck().name("listeners")).tryAcquire().orElseThrow();
         AtomicInteger first = new AtomicInteger();
@@ -120,7 +120,7 @@ public abstract class LostLeaseRules extends TckSuite {
      * local deadline while renewals fail, or never tells the listeners.
      */
     @Test
-    public void required_r5_4_renewalsFailingUntilTheDeadlineLoseTheLease() {
+    default void required_r5_4_renewalsFailingUntilTheDeadlineLoseTheLease() {
         LockManager holder = tck().manager();
         Faults faults = tck().faultsOf(holder);
         long before = System.nanoTime();
@@ -143,7 +143,7 @@ public abstract class LostLeaseRules extends TckSuite {
      * of being retried until the local deadline.
      */
     @Test
-    public void required_r5_5_aShortRenewalOutageDoesNotLoseTheLease() {
+    default void required_r5_5_aShortRenewalOutageDoesNotLoseTheLease() {
         LockManager holder = tck().manager();
         LockManager other = tck().manager();
         Faults faults = tck().faultsOf(holder);
@@ -171,7 +171,7 @@ public abstract class LostLeaseRules extends TckSuite {
      * name reserved, and later acquires fail as "already held by this manager".
      */
     @Test
-    public void required_r5_6_aLostLockCanBeAcquiredAgain() throws Exception {
+    default void required_r5_6_aLostLockCanBeAcquiredAgain() throws Exception {
         LockManager holder = tck().manager();
         String name = tck().name("again");
         Lease lease = holder.lock(name).tryAcquire().orElseThrow();

@@ -14,14 +14,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Rules 2.x of SPEC.md: mutual exclusion. */
-public abstract class MutualExclusionRules extends TckSuite {
+public interface MutualExclusionRules extends TckSuite {
 
     /**
      * R2.1: a held lock is not granted to another manager. When it fails: the store's acquire does not check whether
      * the current lease is unexpired, or compares expiry with the wrong clock.
      */
     @Test
-    public void required_r2_1_aHeldLockIsNotGrantedToAnotherManager() {
+    default void required_r2_1_aHeldLockIsNotGrantedToAnotherManager() {
         LockManager holder = tck().manager();
         LockManager other = tck().manager();
         String name = tck().name("exclusive");
@@ -39,7 +39,7 @@ public abstract class MutualExclusionRules extends TckSuite {
      * at once mean the acquire is not atomic (a read-then-write without a row lock or conditional update).
      */
     @Test
-    public void required_r2_2_contendingThreadsNeverOverlap() throws InterruptedException {
+    default void required_r2_2_contendingThreadsNeverOverlap() throws InterruptedException {
         String name = tck().name("counter");
         Contention run = Contention.run(tck(), name, 2, 4, 15);
         assertThat(run.failures.size()).as(run.failureSummary()).isZero();
@@ -52,7 +52,7 @@ public abstract class MutualExclusionRules extends TckSuite {
      * instead of failing at once, or fails another thread that should simply find the lock held.
      */
     @Test
-    public void required_r2_3_reacquiringAHeldLockFailsAtOnce() throws Exception {
+    default void required_r2_3_reacquiringAHeldLockFailsAtOnce() throws Exception {
         LockManager manager =
                 tck().manager(s -> s.retry(RetryOptions.waitUpTo(tck().env().patience(), Duration.ofMillis(20))));
         String name = tck().name("reentrant");
@@ -84,7 +84,7 @@ public abstract class MutualExclusionRules extends TckSuite {
      * acquire again" (a reentrant {@code OR owner_id = ?} in the acquire statement).
      */
     @Test
-    public void required_r2_4_managersSharingAnOwnerIdExcludeEachOther() {
+    default void required_r2_4_managersSharingAnOwnerIdExcludeEachOther() {
         String owner = tck().name("shared-owner");
         LockManager first = tck().manager(s -> s.ownerId(owner));
         LockManager second = tck().manager(s -> s.ownerId(owner));
@@ -101,7 +101,7 @@ public abstract class MutualExclusionRules extends TckSuite {
 
     /** R2.5: different names are independent. When it fails: the store locks more than the named row. */
     @Test
-    public void required_r2_5_differentNamesAreIndependent() {
+    default void required_r2_5_differentNamesAreIndependent() {
         LockManager a = tck().manager();
         LockManager b = tck().manager();
         String x = tck().name("x");

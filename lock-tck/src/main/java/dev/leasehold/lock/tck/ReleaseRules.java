@@ -18,7 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Rules 8.x of SPEC.md: release and stale holders. */
-public abstract class ReleaseRules extends TckSuite {
+public interface ReleaseRules extends TckSuite {
 
     /** A manager whose lease does not renew during a test: ten lease times, renewed every five. */
     private LockManager slowManager() {
@@ -28,7 +28,7 @@ public abstract class ReleaseRules extends TckSuite {
 
     /** R8.1: release frees the lock at once. When it fails: release does not reach the store or does not clear it. */
     @Test
-    public void required_r8_1_releaseFreesTheLockAtOnce() {
+    default void required_r8_1_releaseFreesTheLockAtOnce() {
         LockManager holder = tck().manager();
         LockManager other = tck().manager();
         String name = tck().name("release");
@@ -48,7 +48,7 @@ public abstract class ReleaseRules extends TckSuite {
      * in between.
      */
     @Test
-    public void required_r8_2_releasingTwiceDoesNothing() {
+    default void required_r8_2_releasingTwiceDoesNothing() {
         LockManager holder = tck().manager();
         LockManager other = tck().manager();
         String name = tck().name("twice");
@@ -67,7 +67,7 @@ public abstract class ReleaseRules extends TckSuite {
      * holder whose renewals failed past its deadline still believes it holds the lock.
      */
     @Test
-    public void required_r8_3_aStaleHolderCannotReleaseTheNewHoldersLock() {
+    default void required_r8_3_aStaleHolderCannotReleaseTheNewHoldersLock() {
         LockManager stale = tck().manager();
         LockManager next = tck().manager();
         String name = tck().name("stale");
@@ -95,7 +95,7 @@ public abstract class ReleaseRules extends TckSuite {
      * lacks the owner or the token.
      */
     @Test
-    public void required_r8_4_storeReleaseIsGuardedByOwnerAndToken() throws Exception {
+    default void required_r8_4_storeReleaseIsGuardedByOwnerAndToken() throws Exception {
         LockManager holder = tck().manager();
         LeaseStore store = tck().storeOf(holder);
         String name = tck().name("guarded-release");
@@ -126,7 +126,7 @@ public abstract class ReleaseRules extends TckSuite {
      * the owner or the token, and a stale holder extends (or takes back) the new holder's lease.
      */
     @Test
-    public void required_r8_5_storeRenewIsGuardedByOwnerAndToken() throws Exception {
+    default void required_r8_5_storeRenewIsGuardedByOwnerAndToken() throws Exception {
         LockManager holder = tck().manager();
         LeaseStore store = tck().storeOf(holder);
         String name = tck().name("guarded-renew");
@@ -154,7 +154,7 @@ public abstract class ReleaseRules extends TckSuite {
      * or by owner without the token.
      */
     @Test
-    public void required_r8_6_renewAllRenewsOnlyTheOwnersOwnLeases() throws Exception {
+    default void required_r8_6_renewAllRenewsOnlyTheOwnersOwnLeases() throws Exception {
         LockManager a = tck().manager();
         LockManager b = slowManager();
         LeaseStore store = tck().storeOf(a);

@@ -3,17 +3,18 @@ package dev.leasehold.lock.tck;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * The base of every rule suite: gives the tests their {@link TckContext} and closes the managers each test made.
- * {@link LeaseholdTck} runs every suite; a suite can also be run on its own by a class that implements {@link
- * #tck()}.
+ * The base of every rule suite: gives the tests their {@link TckContext} and closes the managers each test made. The
+ * suites are interfaces whose tests are default methods, so that {@link LeaseholdTck} runs them all in the backend's
+ * own test class; a test class may also implement a single suite and {@link #tck()}.
  */
-public abstract class TckSuite {
+public interface TckSuite {
 
     /** The context of the run. */
-    protected abstract TckContext tck();
+    TckContext tck();
 
+    /** Closes the managers the test made. */
     @AfterEach
-    void closeManagersOfTest() {
+    default void closeManagersOfTest() {
         tck().closeManagers();
     }
 }

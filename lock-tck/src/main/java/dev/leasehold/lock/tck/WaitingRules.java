@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Rules 7.x of SPEC.md: waiting and retries. */
-public abstract class WaitingRules extends TckSuite {
+public interface WaitingRules extends TckSuite {
 
     /** Waits until the waiter's manager has made at least one attempt, when the fixture counts them. */
     private void awaitFirstAttempt(LockManager waiter, CompletableFuture<?> future) {
@@ -39,7 +39,7 @@ public abstract class WaitingRules extends TckSuite {
      * does not ask the store again.
      */
     @Test
-    public void required_r7_1_acquireWaitsForARelease() throws Exception {
+    default void required_r7_1_acquireWaitsForARelease() throws Exception {
         LockManager holder = tck().manager();
         LockManager waiter = tck().manager(s -> s.retry(FencingRules.patient(tck())));
         String name = tck().name("wait");
@@ -59,7 +59,7 @@ public abstract class WaitingRules extends TckSuite {
      * holder, or a failed acquire left a reservation or a row behind.
      */
     @Test
-    public void required_r7_2_runningOutOfRetriesReportsTheHolder() {
+    default void required_r7_2_runningOutOfRetriesReportsTheHolder() {
         LockManager holder = tck().manager();
         LockManager waiter = tck().manager(s -> s.retry(RetryOptions.of(2, Duration.ofMillis(20))));
         String name = tck().name("retries");
@@ -84,7 +84,7 @@ public abstract class WaitingRules extends TckSuite {
      * a wall clock, or the last sleep overshoots it.
      */
     @Test
-    public void required_r7_3_acquireWithMaxWaitGivesUpOnTime() {
+    default void required_r7_3_acquireWithMaxWaitGivesUpOnTime() {
         LockManager holder = tck().manager();
         LockManager waiter = tck().manager(s -> s.retry(RetryOptions.of(0, Duration.ofMillis(50))));
         String name = tck().name("max-wait");
@@ -102,7 +102,7 @@ public abstract class WaitingRules extends TckSuite {
      * wrapped in another exception, or the waiter goes on waiting.
      */
     @Test
-    public void required_r7_4_anInterruptEndsTheWait() throws Exception {
+    default void required_r7_4_anInterruptEndsTheWait() throws Exception {
         LockManager holder = tck().manager();
         LockManager waiter = tck().manager(s -> s.retry(FencingRules.patient(tck())));
         String name = tck().name("interrupt");
@@ -140,7 +140,7 @@ public abstract class WaitingRules extends TckSuite {
 
     /** R7.5: acquire(ZERO) is one attempt. When it fails: a zero wait is taken as "wait forever" or as "retry". */
     @Test
-    public void required_r7_5_acquireWithZeroWaitMakesOneAttempt() {
+    default void required_r7_5_acquireWithZeroWaitMakesOneAttempt() {
         LockManager holder = tck().manager();
         LockManager waiter = tck().manager(s -> s.retry(RetryOptions.of(5, Duration.ofMillis(100))));
         String name = tck().name("zero-wait");
@@ -160,7 +160,7 @@ public abstract class WaitingRules extends TckSuite {
      * delay instead of waiting on awaitChange, or the store's awaitChange misses the release.
      */
     @Test
-    public void optional_r7_6_aWaiterWakesOnReleaseWithoutPolling() throws Exception {
+    default void optional_r7_6_aWaiterWakesOnReleaseWithoutPolling() throws Exception {
         LockManager holder = tck().manager();
         LockManager waiter = tck().manager(s -> s.retry(RetryOptions.builder()
                 .maxRetries(1)

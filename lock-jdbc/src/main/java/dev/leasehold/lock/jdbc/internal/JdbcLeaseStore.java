@@ -1,0 +1,165 @@
+package dev.leasehold.lock.jdbc.internal;
+
+import dev.leasehold.lock.LockInfo;
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.jdbc.JdbcDialect;
+import dev.leasehold.lock.spi.LeaseStore;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementException;
+
+/**
+ * The lease table as a {@link LeaseStore}: one row per lock name, never deleted, so the token counter of a name never
+ * resets. Every time is the database's; the client sends lease times in microseconds and never a timestamp. Each
+ * dialect subclass writes the statements its database runs best.
+ *
+ * <p>The store remembers which names it has seen a row for, so that the common path of an acquire is a conditional
+ * {@code UPDATE} that matches nothing, writes nothing and logs nothing when the lock is held; a name seen for the first
+ * time takes the insert path. A row deleted by hand is noticed by {@link #inspect} and the name forgotten.
+ *
+ * <p>This class is thread-safe.
+ */
+public abstract class JdbcLeaseStore implements LeaseStore {
+
+    private static final int MAX_KNOWN_NAMES = 10_000;
+
+    /** The Jdbi all statements run through. */
+    protected final Jdbi jdbi;
+
+    /** The database's dialect. */
+    protected final JdbcDialect dialect;
+
+    /** The quoted, qualified table name. */
+    protected final String table;
+
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+    protected JdbcLeaseStore(Jdbi jdbi, JdbcDialect dialect, String table) {
+        this.jdbi = jdbi;
+        this.dialect = dialect;
+        this.table = table;
+    }
+
+    /**
+     * Opens the store for these settings: finds the dialect, checks (or creates) the table, and returns the dialect's
+     * store.
+     *
+     * @throws dev.leasehold.lock.LockConfigurationException if the database, schema or table cannot be used
+     */
+    public static JdbcLeaseStore open(Jdbi jdbi, LockSettings settings) {
+        TableSetup.Result setup = TableSetup.ensure(jdbi, settings);
+        return switch (setup.dialect()) {
+            case POSTGRESQL -> new PostgresLeaseStore(jdbi, setup.table());
+            case H2 -> new H2LeaseStore(jdbi, setup.table());
+            case MARIADB -> new MariaDbLeaseStore(jdbi, setup.table());
+        };
+    }
+
+    /** The dialect of this store's database. */
+    public JdbcDialect dialect() {
+        return dialect;
+    }
+
+    /** The quoted, qualified table name. */
+    public String table() {
+        return table;
+    }
+
+    /** The Jdbi this store runs on. */
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    /** Whether a row of this name is known to exist. */
+    protected boolean isKnown(String name) {
+        return known.contains(name);
+    }
+
+    /** Remembers that a row of this name exists. */
+    protected void markKnown(String name) {
+        if (known.size() >= MAX_KNOWN_NAMES) {
+            known.clear();
+        }
+        known.add(name);
+    }
+
+    /** The database's current time as SQL. */
+    protected abstract String now();
+
+    /** The database's current time plus the microseconds bound to {@code :micros}, as SQL. */
+    protected abstract String nowPlusMicros();
+
+    /** Reads a timestamp column as an instant. */
+    protected abstract Instant instant(ResultSet rs, String column) throws SQLException;
+
+    /** The clause that share-locks the row for the transactional check. */
+    protected abstract String shareLockClause();
+
+    /** Lease times go to the database as whole microseconds. */
+    protected static long micros(Duration leaseTime) {
+        return Math.max(1, leaseTime.toNanos() / 1_000);
+    }
+
+    /** Whether a statement failed because the row exists already (SQLState class 23). */
+    protected static boolean isDuplicateKey(StatementException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("23")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Optional<LockInfo> inspect(String name) {
+        String sql = "SELECT owner_id, token, acquired_at, expires_at, CASE WHEN owner_id IS NOT NULL AND expires_at > "
+                + now() + " THEN 1 ELSE 0 END AS live FROM " + table + " WHERE lock_name = :name";
+        Optional<Optional<LockInfo>> row = jdbi.withHandle(h -> h.createQuery(sql)
+                .bind("name", name)
+                .map((rs, ctx) -> rs.getInt("live") == 1
+                        ? Optional.of(new LockInfo(
+                                name,
+                                rs.getString("owner_id"),
+                                rs.getLong("token"),
+                                instant(rs, "acquired_at"),
+                                instant(rs, "expires_at")))
+                        : Optional.<LockInfo>empty())
+                .findOne());
+        if (row.isEmpty()) {
+            known.remove(name);
+            return Optional.empty();
+        }
+        markKnown(name);
+        return row.get();
+    }
+
+    /**
+     * Whether the lease still holds, checked inside the caller's transaction on {@code handle}: the row is
+     * share-locked, so that nobody can take the lock over until that transaction ends.
+     */
+    public boolean verifyHeld(Handle handle, String name, String owner, long token) {
+        String sql = "SELECT token FROM " + table + " WHERE lock_name = :name AND owner_id = :owner AND token = :token"
+                + " AND expires_at > " + now() + " " + shareLockClause();
+        return handle.createQuery(sql)
+                .bind("name", name)
+                .bind("owner", owner)
+                .bind("token", token)
+                .mapTo(Long.class)
+                .findOne()
+                .isPresent();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + table + "]";
+    }
+}

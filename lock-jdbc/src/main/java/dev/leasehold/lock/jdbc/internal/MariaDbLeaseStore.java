@@ -1,0 +1,150 @@
+package dev.leasehold.lock.jdbc.internal;
+
+import dev.leasehold.lock.jdbc.JdbcDialect;
+import dev.leasehold.lock.spi.LeaseGrant;
+import dev.leasehold.lock.spi.LeaseKey;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.Update;
+
+/**
+ * The lease table on MariaDB and MySQL, in UTC ({@code UTC_TIMESTAMP(6)}, {@code DATETIME(6)}). Neither has {@code
+ * UPDATE … RETURNING}, so a grant or renewal is a conditional write followed by a read of the row it wrote, on the same
+ * connection: two round trips. The read is exact because nobody can take an unexpired lease over, and a lease not
+ * renewed by the write has expired by the time of the read. A name never seen takes an {@code INSERT IGNORE}, which
+ * reports a duplicate as zero rows instead of an error.
+ *
+ * <p>This class is thread-safe.
+ */
+final class MariaDbLeaseStore extends JdbcLeaseStore {
+
+    private static final int BATCH = 1_000;
+
+    private final String update;
+    private final String insert;
+    private final String readGrant;
+    private final String renew;
+    private final String readRenewed;
+    private final String release;
+
+    MariaDbLeaseStore(Jdbi jdbi, String table) {
+        super(jdbi, JdbcDialect.MARIADB, table);
+        String expiry = nowPlusMicros();
+        this.update = "UPDATE " + table + " SET owner_id = :owner, token = token + 1, acquired_at = UTC_TIMESTAMP(6),"
+                + " expires_at = " + expiry
+                + " WHERE lock_name = :name AND (owner_id IS NULL OR expires_at <= UTC_TIMESTAMP(6))";
+        this.insert = "INSERT IGNORE INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
+                + " VALUES (:name, :owner, 1, UTC_TIMESTAMP(6), " + expiry + ")";
+        this.readGrant = "SELECT token, expires_at FROM " + table
+                + " WHERE lock_name = :name AND owner_id = :owner AND expires_at > UTC_TIMESTAMP(6)";
+        this.renew = "UPDATE " + table + " SET expires_at = " + expiry
+                + " WHERE owner_id = :owner AND expires_at > UTC_TIMESTAMP(6) AND ";
+        this.readRenewed = "SELECT lock_name, expires_at FROM " + table
+                + " WHERE owner_id = :owner AND expires_at > UTC_TIMESTAMP(6) AND ";
+        this.release = "UPDATE " + table + " SET owner_id = NULL, expires_at = UTC_TIMESTAMP(6)"
+                + " WHERE lock_name = :name AND owner_id = :owner AND token = :token"
+                + " AND expires_at > UTC_TIMESTAMP(6)";
+    }
+
+    @Override
+    protected String now() {
+        return "UTC_TIMESTAMP(6)";
+    }
+
+    @Override
+    protected String nowPlusMicros() {
+        return "TIMESTAMPADD(MICROSECOND, :micros, UTC_TIMESTAMP(6))";
+    }
+
+    @Override
+    protected Instant instant(ResultSet rs, String column) throws SQLException {
+        return rs.getObject(column, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+    }
+
+    @Override
+    protected String shareLockClause() {
+        return "LOCK IN SHARE MODE";
+    }
+
+    @Override
+    public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
+        long micros = micros(leaseTime);
+        boolean known = isKnown(name);
+        Optional<LeaseGrant> grant = jdbi.withHandle(h -> {
+            int rows = write(h, update, name, owner, micros);
+            if (rows == 0 && !known) {
+                rows = write(h, insert, name, owner, micros);
+            }
+            if (rows == 0) {
+                return Optional.<LeaseGrant>empty();
+            }
+            return h.createQuery(readGrant)
+                    .bind("name", name)
+                    .bind("owner", owner)
+                    .map((rs, ctx) -> new LeaseGrant(rs.getLong("token"), instant(rs, "expires_at")))
+                    .findOne();
+        });
+        markKnown(name);
+        return grant;
+    }
+
+    private static int write(Handle h, String sql, String name, String owner, long micros) {
+        return h.createUpdate(sql)
+                .bind("name", name)
+                .bind("owner", owner)
+                .bind("micros", micros)
+                .execute();
+    }
+
+    @Override
+    public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) {
+        return Optional.ofNullable(
+                renewAll(owner, List.of(new LeaseKey(name, token)), leaseTime).get(name));
+    }
+
+    @Override
+    public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime) {
+        Map<String, Instant> renewed = new LinkedHashMap<>();
+        List<LeaseKey> all = new ArrayList<>(leases);
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<LeaseKey> chunk = all.subList(from, Math.min(all.size(), from + BATCH));
+            String condition = RowValues.inList(chunk.size());
+            jdbi.useHandle(h -> {
+                Update write =
+                        h.createUpdate(renew + condition).bind("owner", owner).bind("micros", micros(leaseTime));
+                RowValues.bind(write, chunk);
+                if (write.execute() == 0) {
+                    return;
+                }
+                Query read = h.createQuery(readRenewed + condition).bind("owner", owner);
+                RowValues.bind(read, chunk);
+                read.map((rs, ctx) -> Map.entry(rs.getString("lock_name"), instant(rs, "expires_at")))
+                        .forEach(e -> renewed.put(e.getKey(), e.getValue()));
+            });
+        }
+        return renewed;
+    }
+
+    @Override
+    public boolean release(String name, String owner, long token) {
+        return jdbi.withHandle(h -> h.createUpdate(release)
+                        .bind("name", name)
+                        .bind("owner", owner)
+                        .bind("token", token)
+                        .execute())
+                == 1;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.leasehold.lock.jdbc.internal;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on one PostgreSQL connection per store for the table's release notifications, and wakes the waiters of the
+ * released name. Started on the first wait, so a manager that never waits holds no extra connection.
+ *
+ * <p>Each name has a version that grows with every notification; a waiter reads it before it checks the lock and
+ * waits for it to change, so a release between the check and the wait is not missed.
+ *
+ * <p>This class is thread-safe: its state is guarded by {@code this}, which is also the monitor waiters wait on.
+ */
+final class PgNotifications implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgNotifications.class);
+    private static final int POLL_MILLIS = 250;
+
+    private final Jdbi jdbi;
+    private final String channel;
+    private final Map<String, Long> versions = new HashMap<>();
+    private Handle handle;
+    private Thread thread;
+    private boolean closed;
+    private long epoch;
+
+    PgNotifications(Jdbi jdbi, String channel) {
+        this.jdbi = jdbi;
+        this.channel = channel;
+    }
+
+    /**
+     * Makes sure the connection listens, then returns the name's current version.
+     *
+     * @throws SQLException if listening fails; the caller then falls back to sleeping
+     */
+    synchronized long startAndGetVersion(String name) throws SQLException {
+        if (closed) {
+            throw new SQLException("notifications are closed", "08003");
+        }
+        if (thread == null) {
+            start();
+        }
+        return version(name);
+    }
+
+    private long version(String name) {
+        return epoch + versions.getOrDefault(name, 0L);
+    }
+
+    private void start() throws SQLException {
+        Handle h = jdbi.open();
+        try {
+            h.getConnection().setAutoCommit(true);
+            h.execute("LISTEN " + channel);
+            PGConnection pg = h.getConnection().unwrap(PGConnection.class);
+            handle = h;
+            thread = new Thread(() -> listen(pg), "leasehold-listener-" + channel);
+            thread.setDaemon(true);
+            thread.start();
+        } catch (SQLException | RuntimeException e) {
+            h.close();
+            throw e instanceof SQLException sql ? sql : new SQLException("cannot LISTEN on " + channel, "08000", e);
+        }
+    }
+
+    private void listen(PGConnection pg) {
+        try {
+            while (true) {
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                }
+                PGNotification[] batch = pg.getNotifications(POLL_MILLIS);
+                if (batch != null && batch.length > 0) {
+                    synchronized (this) {
+                        for (PGNotification n : batch) {
+                            versions.merge(n.getParameter(), 1L, Long::sum);
+                        }
+                        notifyAll();
+                    }
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            synchronized (this) {
+                if (!closed) {
+                    LOG.warn("listening on {} failed; waiters fall back to their retry delay", channel, e);
+                }
+                // Every waiter wakes (its version changed) and tries again; the next wait listens anew.
+                epoch++;
+                thread = null;
+                closeHandle();
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until the name's version differs from {@code since} or {@code maxWait} passes.
+     *
+     * @return whether the version changed
+     */
+    synchronized boolean await(String name, long since, Duration maxWait) throws InterruptedException {
+        long end = System.nanoTime() + maxWait.toNanos();
+        while (version(name) == since && !closed) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000), 0);
+        }
+        return version(name) != since;
+    }
+
+    private void closeHandle() {
+        if (handle != null) {
+            try {
+                handle.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the listening connection failed", e);
+            }
+            handle = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            t = thread;
+            notifyAll();
+        }
+        if (t != null) {
+            try {
+                t.join(Duration.ofMillis(POLL_MILLIS * 4L).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            closeHandle();
+        }
+    }
+}

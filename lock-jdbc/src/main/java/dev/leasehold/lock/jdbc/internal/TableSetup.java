@@ -1,0 +1,202 @@
+package dev.leasehold.lock.jdbc.internal;
+
+import dev.leasehold.lock.LockConfigurationException;
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.jdbc.JdbcDialect;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure the lease table is there and usable before any lock is taken: finds the dialect, creates the table when
+ * it is missing and {@code createTableIfMissing} is on, and checks its columns and privileges. Every problem is a
+ * {@link LockConfigurationException} that names the table, gives the SQLState and says what to run.
+ *
+ * <p>This class is thread-safe.
+ */
+final class TableSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TableSetup.class);
+
+    /** The dialect found and the quoted, qualified table name. */
+    record Result(JdbcDialect dialect, String table) {}
+
+    private TableSetup() {}
+
+    static Result ensure(Jdbi jdbi, LockSettings settings) {
+        try {
+            return jdbi.withHandle(h -> ensure(h, settings));
+        } catch (LockConfigurationException e) {
+            throw e;
+        } catch (JdbiException | SQLException e) {
+            throw configuration("cannot reach the database to set up the lock table", e);
+        }
+    }
+
+    private static Result ensure(Handle h, LockSettings settings) throws SQLException {
+        Connection connection = h.getConnection();
+        JdbcDialect dialect = JdbcDialect.of(connection);
+        String schema = settings.schema().orElse(null);
+        String table = dialect.qualifiedTable(schema, settings.tablePrefix());
+        String ddl = dialect.ddl(schema, settings.tablePrefix());
+        if (schema != null && !schemaExists(h, dialect, schema)) {
+            throw new LockConfigurationException("schema " + schema + " does not exist in " + describe(connection)
+                    + ": create it (CREATE SCHEMA " + dialect.quote(schema) + ") or choose another with"
+                    + " Locks.builder().schema(...)");
+        }
+        if (!tableExists(h, dialect, schema, settings.tableName(), table)) {
+            if (!settings.createTableIfMissing()) {
+                throw new LockConfigurationException("the lock table " + table + " is missing and"
+                        + " createTableIfMissing is off: create it with\n" + ddl
+                        + "\n(the same DDL ships as the resource " + dialect.ddlResource() + ")");
+            }
+            create(h, dialect, schema, settings.tableName(), table, ddl);
+        }
+        checkColumns(h, dialect, schema, settings.tableName(), table, ddl);
+        checkPrivileges(h, table);
+        return new Result(dialect, table);
+    }
+
+    private static String describe(Connection c) {
+        try {
+            return c.getMetaData().getDatabaseProductName() + " at "
+                    + c.getMetaData().getURL();
+        } catch (SQLException e) {
+            return "the database";
+        }
+    }
+
+    private static boolean schemaExists(Handle h, JdbcDialect dialect, String schema) {
+        String sql = switch (dialect) {
+            case POSTGRESQL -> "SELECT count(*) FROM pg_namespace WHERE nspname = :schema";
+            case H2, MARIADB -> "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SCHEMATA WHERE SCHEMA_NAME = :schema";
+        };
+        return h.createQuery(sql).bind("schema", schema).mapTo(Long.class).one() > 0;
+    }
+
+    private static boolean tableExists(Handle h, JdbcDialect dialect, String schema, String tableName, String table) {
+        if (dialect == JdbcDialect.POSTGRESQL) {
+            return h.createQuery("SELECT to_regclass(:table) IS NOT NULL")
+                    .bind("table", table)
+                    .mapTo(Boolean.class)
+                    .one();
+        }
+        return h.createQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = "
+                                + currentSchema(dialect, schema) + " AND TABLE_NAME = :table")
+                        .bind("schema", schema)
+                        .bind("table", tableName)
+                        .mapTo(Long.class)
+                        .one()
+                > 0;
+    }
+
+    private static String currentSchema(JdbcDialect dialect, String schema) {
+        if (schema != null) {
+            return ":schema";
+        }
+        return switch (dialect) {
+            case POSTGRESQL -> "current_schema()";
+            case H2 -> "CURRENT_SCHEMA";
+            case MARIADB -> "DATABASE()";
+        };
+    }
+
+    private static void create(
+            Handle h, JdbcDialect dialect, String schema, String tableName, String table, String ddl) {
+        try {
+            h.execute(ddl);
+            LOG.info("created the lock table {}", table);
+        } catch (JdbiException e) {
+            // Two managers starting at once may both try; the table existing afterwards is success.
+            if (tableExists(h, dialect, schema, tableName, table)) {
+                return;
+            }
+            throw configuration(
+                    "cannot create the lock table " + table + "; create it yourself with\n" + ddl
+                            + "\nor grant this user the right to create tables",
+                    e);
+        }
+    }
+
+    private static void checkColumns(
+            Handle h, JdbcDialect dialect, String schema, String tableName, String table, String ddl) {
+        String schemaOfTable = schema;
+        if (dialect == JdbcDialect.POSTGRESQL && schema == null) {
+            schemaOfTable = h.createQuery("SELECT n.nspname FROM pg_class c JOIN pg_namespace n"
+                            + " ON n.oid = c.relnamespace WHERE c.oid = to_regclass(:table)")
+                    .bind("table", table)
+                    .mapTo(String.class)
+                    .one();
+        }
+        Map<String, String> columns = new HashMap<>();
+        h.createQuery("SELECT COLUMN_NAME, DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = "
+                        + currentSchema(dialect, schemaOfTable) + " AND TABLE_NAME = :table")
+                .bind("schema", schemaOfTable)
+                .bind("table", tableName)
+                .map((rs, ctx) -> Map.entry(
+                        rs.getString(1).toLowerCase(Locale.ROOT),
+                        rs.getString(2).toLowerCase(Locale.ROOT)))
+                .forEach(e -> columns.put(e.getKey(), e.getValue()));
+        StringBuilder problems = new StringBuilder();
+        expect(columns, "lock_name", problems, "char");
+        expect(columns, "owner_id", problems, "char");
+        expect(columns, "token", problems, "bigint", "int8");
+        String time = dialect == JdbcDialect.MARIADB ? "datetime" : "with time zone";
+        expect(columns, "acquired_at", problems, time, "timestamp");
+        expect(columns, "expires_at", problems, time, "timestamp");
+        if (problems.length() > 0) {
+            throw new LockConfigurationException(
+                    "the lock table " + table + " exists but does not fit:" + problems + "\nIt should be:\n" + ddl);
+        }
+    }
+
+    private static void expect(Map<String, String> columns, String name, StringBuilder problems, String... types) {
+        String type = columns.get(name);
+        if (type == null) {
+            problems.append("\n  - column ").append(name).append(" is missing");
+            return;
+        }
+        boolean fits = false;
+        for (String t : types) {
+            fits |= type.contains(t);
+        }
+        boolean timeWithoutZone = type.contains("without time zone");
+        if (!fits || timeWithoutZone) {
+            problems.append("\n  - column ").append(name).append(" is ").append(type);
+        }
+    }
+
+    private static void checkPrivileges(Handle h, String table) {
+        try {
+            h.createQuery("SELECT lock_name FROM " + table + " WHERE lock_name IS NULL")
+                    .mapTo(String.class)
+                    .list();
+            h.createUpdate("UPDATE " + table + " SET token = token WHERE lock_name IS NULL")
+                    .execute();
+        } catch (JdbiException e) {
+            throw configuration(
+                    "cannot read and write the lock table " + table
+                            + "; grant this user SELECT, INSERT and UPDATE on it",
+                    e);
+        }
+    }
+
+    private static LockConfigurationException configuration(String message, Exception cause) {
+        String state = null;
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof SQLException sql && sql.getSQLState() != null) {
+                state = sql.getSQLState();
+                message = message + " (SQLState " + state + ": " + sql.getMessage() + ")";
+                break;
+            }
+        }
+        return new LockConfigurationException(message, cause);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.leasehold.lock.jdbc;
+
+import dev.leasehold.lock.tck.db.DatabaseKind;
+
+/** The whole TCK against the lease table on H2. */
+class H2TckTest extends JdbcTck {
+    @Override
+    DatabaseKind kind() {
+        return DatabaseKind.H2;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.leasehold.lock.jdbc;
+
+import dev.leasehold.lock.tck.db.DatabaseKind;
+
+/** The whole TCK against the lease table on Postgres. */
+class PostgresTckTest extends JdbcTck {
+    @Override
+    DatabaseKind kind() {
+        return DatabaseKind.POSTGRESQL;
+    }
+}
