@@ -83,6 +83,12 @@ public interface LeaseStore extends AutoCloseable {
         return AwaitOutcome.NOT_SUPPORTED;
     }
 
+    /**
+     * Called once by the engine before any other operation, with the events the store may report, such as {@link
+     * LeaseStoreEvents#allLeasesLost}. The default ignores them.
+     */
+    default void attach(LeaseStoreEvents events) {}
+
     /** Frees what the store holds (connections, listeners). The default does nothing. */
     @Override
     default void close() {}

@@ -39,6 +39,12 @@ class StoreFailureTest {
         volatile boolean loseReplyOnce;
         volatile SQLException renewFailure;
         volatile SQLException releaseFailure;
+        volatile dev.leasehold.lock.spi.LeaseStoreEvents events;
+
+        @Override
+        public void attach(dev.leasehold.lock.spi.LeaseStoreEvents events) {
+            this.events = events;
+        }
 
         @Override
         public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
@@ -185,6 +191,26 @@ class StoreFailureTest {
         await().atMost(Duration.ofSeconds(3))
                 .until(() -> store.inspect("release-error").isEmpty());
         assertThat(expiry).isBefore(Instant.now());
+    }
+
+    @Test
+    void aStoreThatReportsAllLeasesLostLosesThemAtOnce() {
+        Lease a = manager.lock("session-a").tryAcquire().orElseThrow();
+        Lease b = manager.lock("session-b").tryAcquire().orElseThrow();
+        AtomicInteger told = new AtomicInteger();
+        a.onLost(e -> told.incrementAndGet());
+        b.onLost(e -> told.incrementAndGet());
+        SQLException cause = new SQLException("terminating connection due to administrator command", "57P01");
+        store.events.allLeasesLost("the session that held them ended", cause);
+        assertThat(told).hasValue(2);
+        assertThat(a.isValid()).isFalse();
+        assertThat(b.isValid()).isFalse();
+        assertThatThrownBy(a::release)
+                .isInstanceOf(LockExpiredException.class)
+                .hasMessageContaining("the session that held them ended");
+        assertThat(manager.lock("session-a").tryAcquire())
+                .as("not reserved here any more, but held in the store until it expires")
+                .isEmpty();
     }
 
     @Test

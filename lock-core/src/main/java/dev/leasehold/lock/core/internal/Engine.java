@@ -72,6 +72,17 @@ public final class Engine implements LockManager {
         this.settings = Arguments.notNull(settings, "settings");
         this.owner = settings.ownerId();
         this.heartbeat = new Heartbeat(this, owner);
+        store.attach(this::loseAll);
+    }
+
+    /** Marks every held lease lost at once: the store says they are all gone. */
+    private void loseAll(String reason, Throwable cause) {
+        for (Slot slot : slots.values()) {
+            ManagedLease lease = slot.lease;
+            if (lease != null) {
+                lease.lose(reason, cause);
+            }
+        }
     }
 
     LeaseStore store() {
@@ -298,8 +309,10 @@ public final class Engine implements LockManager {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
+            // A failed wait (say, the listening connection dropped) falls back to sleeping this once.
             LOG.debug("waiting for a change of lock '{}' failed; sleeping instead", name, e);
-            outcome = AwaitOutcome.NOT_SUPPORTED;
+            Thread.sleep(wait.toMillis(), (int) (wait.toNanos() % 1_000_000));
+            return;
         }
         if (outcome == AwaitOutcome.NOT_SUPPORTED) {
             awaitSupported = false;
