@@ -46,22 +46,26 @@ final class TableSetup {
         String schema = settings.schema().orElse(null);
         String table = dialect.qualifiedTable(schema, settings.tablePrefix());
         String ddl = dialect.ddl(schema, settings.tablePrefix());
-        if (schema != null && !schemaExists(h, dialect, schema)) {
-            throw new LockConfigurationException("schema " + schema + " does not exist in " + describe(connection)
-                    + ": create it (CREATE SCHEMA " + dialect.quote(schema) + ") or choose another with"
-                    + " Locks.builder().schema(...)");
-        }
         if (!tableExists(h, dialect, schema, settings.tableName(), table)) {
             if (!settings.createTableIfMissing()) {
+                if (schema != null && !schemaExists(h, dialect, schema)) {
+                    throw new LockConfigurationException(missingSchema(dialect, schema, connection));
+                }
                 throw new LockConfigurationException("the lock table " + table + " is missing and"
                         + " createTableIfMissing is off: create it with\n" + ddl
                         + "\n(the same DDL ships as the resource " + dialect.ddlResource() + ")");
             }
-            create(h, dialect, schema, settings.tableName(), table, ddl);
+            create(h, dialect, schema, settings.tableName(), table, ddl, connection);
         }
-        checkColumns(h, dialect, schema, settings.tableName(), table, ddl);
+        // Privileges first: the catalog hides the columns of a table the user may not read.
         checkPrivileges(h, table);
+        checkColumns(h, dialect, schema, settings.tableName(), table, ddl);
         return new Result(dialect, table);
+    }
+
+    private static String missingSchema(JdbcDialect dialect, String schema, Connection connection) {
+        return "schema " + schema + " does not exist in " + describe(connection) + ": create it (CREATE SCHEMA "
+                + dialect.quote(schema) + ") or choose another with Locks.builder().schema(...)";
     }
 
     private static String describe(Connection c) {
@@ -109,7 +113,13 @@ final class TableSetup {
     }
 
     private static void create(
-            Handle h, JdbcDialect dialect, String schema, String tableName, String table, String ddl) {
+            Handle h,
+            JdbcDialect dialect,
+            String schema,
+            String tableName,
+            String table,
+            String ddl,
+            Connection connection) {
         try {
             h.execute(ddl);
             LOG.info("created the lock table {}", table);
@@ -117,6 +127,9 @@ final class TableSetup {
             // Two managers starting at once may both try; the table existing afterwards is success.
             if (tableExists(h, dialect, schema, tableName, table)) {
                 return;
+            }
+            if (schema != null && !schemaExists(h, dialect, schema)) {
+                throw configuration(missingSchema(dialect, schema, connection), e);
             }
             throw configuration(
                     "cannot create the lock table " + table + "; create it yourself with\n" + ddl

@@ -1,5 +1,5 @@
 -- Leasehold lease table for H2.
--- ${table} is the table name: distributed_locks, or schema.prefix_distributed_locks (quoted where needed).
+-- Replace the placeholder table with distributed_locks, or schema.prefix_distributed_locks (quoted where needed).
 -- Rows are never deleted: a released lock keeps its row and its last token, so tokens never go back.
 CREATE TABLE IF NOT EXISTS ${table} (
     lock_name   VARCHAR(255)                NOT NULL PRIMARY KEY,

@@ -1,5 +1,5 @@
 -- Leasehold lease table for MariaDB (and MySQL: use COLLATE utf8mb4_0900_bin there).
--- ${table} is the table name: distributed_locks, or schema.prefix_distributed_locks (quoted where needed).
+-- Replace the placeholder table with distributed_locks, or schema.prefix_distributed_locks (quoted where needed).
 -- Times are UTC (UTC_TIMESTAMP), so DATETIME needs no time zone and has no 2038 limit.
 -- The binary NO PAD collation keeps names exact: case matters and trailing spaces count.
 -- Rows are never deleted: a released lock keeps its row and its last token, so tokens never go back.
