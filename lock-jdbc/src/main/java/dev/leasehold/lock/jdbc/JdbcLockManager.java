@@ -2,6 +2,7 @@ package dev.leasehold.lock.jdbc;
 
 import dev.leasehold.lock.DistributedLock;
 import dev.leasehold.lock.Lease;
+import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockInfo;
@@ -13,6 +14,7 @@ import dev.leasehold.lock.internal.Arguments;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
@@ -167,6 +169,46 @@ public final class JdbcLockManager implements LockManager {
     @Override
     public String ownerId() {
         return engine.ownerId();
+    }
+
+    /** Every lock held right now by anyone, as the database sees it, by name. For administration. */
+    public List<LockInfo> list() {
+        try {
+            return store.listHeld();
+        } catch (RuntimeException e) {
+            throw backendFailure("list", e);
+        }
+    }
+
+    /**
+     * Frees a lock whoever holds it, for administration and emergencies: the holder learns at its next renewal that
+     * its lease is gone. Exactly the lease read is released, so a lease granted in between is left alone.
+     *
+     * @return the lease that was freed, or empty if the lock was free
+     * @throws IllegalArgumentException if the name is invalid
+     */
+    public Optional<LockInfo> forceRelease(String name) {
+        Arguments.lockName(name);
+        try {
+            return store.forceRelease(name);
+        } catch (SQLException | RuntimeException e) {
+            throw backendFailure("forced release", e);
+        }
+    }
+
+    private static LockBackendException backendFailure(String action, Exception e) {
+        String state = null;
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SQLException sql && sql.getSQLState() != null) {
+                state = sql.getSQLState();
+                break;
+            }
+        }
+        return new LockBackendException(
+                null,
+                state,
+                "database failure during " + action + (state != null ? " (SQLState " + state + ")" : "") + ": " + e,
+                e);
     }
 
     /** The engine under this manager (for crash simulation in tests: {@link LeaseLockManager#abandon()}). */

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -140,6 +141,39 @@ public abstract class JdbcLeaseStore implements LeaseStore {
         }
         markKnown(name);
         return row.get();
+    }
+
+    /** Every lock held right now (an unexpired lease), by name. For administration. */
+    public List<LockInfo> listHeld() {
+        String sql = "SELECT lock_name, owner_id, token, acquired_at, expires_at FROM " + table
+                + " WHERE owner_id IS NOT NULL AND expires_at > " + now() + " ORDER BY lock_name";
+        return jdbi.withHandle(h -> h.createQuery(sql)
+                .map((rs, ctx) -> new LockInfo(
+                        rs.getString("lock_name"),
+                        rs.getString("owner_id"),
+                        rs.getLong("token"),
+                        instant(rs, "acquired_at"),
+                        instant(rs, "expires_at")))
+                .list());
+    }
+
+    /**
+     * Frees a lock whoever holds it, for administration: reads the holder, then releases exactly that lease (name,
+     * owner and token), so that a lease granted in between is left alone.
+     *
+     * @return the lease that was freed, or empty if the lock was free
+     */
+    public Optional<LockInfo> forceRelease(String name) throws java.sql.SQLException {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<LockInfo> holder = inspect(name);
+            if (holder.isEmpty()) {
+                return Optional.empty();
+            }
+            if (release(name, holder.get().ownerId(), holder.get().token())) {
+                return holder;
+            }
+        }
+        return Optional.empty();
     }
 
     /**
