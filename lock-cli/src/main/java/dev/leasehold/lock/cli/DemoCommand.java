@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +53,9 @@ final class DemoCommand implements Callable<Integer> {
      */
     private record Hold(
             String worker, long token, long from, long to, Instant dbAcquired, Instant dbExpires, boolean crashed) {}
+
+    private final AtomicBoolean crashed = new AtomicBoolean();
+    private final AtomicBoolean recovered = new AtomicBoolean();
 
     @Override
     public Integer call() throws Exception {
@@ -120,8 +124,13 @@ final class DemoCommand implements Callable<Integer> {
             List<Hold> holds,
             AtomicInteger taken,
             long start) {
-        int mine = 0;
-        while (taken.get() < this.holds) {
+        if (crashes) {
+            // Let the others take a few turns first, so that the crash comes in the middle.
+            while (taken.get() < Math.min(3, this.holds / 2)) {
+                sleep(Duration.ofMillis(5));
+            }
+        }
+        while (crashes || taken.get() < this.holds || (crashed.get() && !recovered.get())) {
             Lease lease;
             try {
                 lease = manager.lock(lock).acquire();
@@ -132,14 +141,17 @@ final class DemoCommand implements Callable<Integer> {
             long from = System.nanoTime();
             Instant dbAcquired = admin.inspect(lock).map(i -> i.acquiredAt()).orElse(null);
             taken.incrementAndGet();
-            mine++;
+            if (crashed.get()) {
+                recovered.set(true);
+            }
             events.add(new Event(from, worker, "acquired  token " + lease.token()));
             sleep(Duration.ofMillis(60 + ThreadLocalRandom.current().nextInt(90)));
-            if (crashes && mine == 2) {
+            if (crashes) {
                 ((LeaseLockManager) unwrap(manager)).abandon();
                 long crashedAt = System.nanoTime();
                 events.add(new Event(crashedAt, worker, "CRASHED   holding token " + lease.token()));
                 holds.add(new Hold(worker, lease.token(), from, crashedAt, dbAcquired, lease.expiresAt(), true));
+                crashed.set(true);
                 return;
             }
             long to = System.nanoTime();
