@@ -1,6 +1,7 @@
 package dev.leasehold.lock.jdbc;
 
 import dev.leasehold.lock.LockConfigurationException;
+import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.internal.Arguments;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Optional;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * The databases the lease table supports, each with its DDL (shipped as a class-path resource a Flyway or Liquibase
@@ -65,6 +68,27 @@ public enum JdbcDialect {
                         + " MariaDB/MySQL; this DataSource is " + product));
     }
 
+    /**
+     * The database product behind the settings' Jdbi or DataSource (a Jdbi wins), read from one connection's metadata;
+     * empty when the settings carry neither. For a provider's {@code supports}.
+     *
+     * @throws SQLException if the database cannot be reached
+     */
+    public static Optional<String> productName(LockSettings settings) throws SQLException {
+        Optional<Jdbi> jdbi = settings.resource(Jdbi.class);
+        if (jdbi.isPresent()) {
+            return Optional.of(
+                    jdbi.get().withHandle(h -> h.getConnection().getMetaData().getDatabaseProductName()));
+        }
+        Optional<DataSource> dataSource = settings.dataSource();
+        if (dataSource.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Connection c = dataSource.get().getConnection()) {
+            return Optional.of(c.getMetaData().getDatabaseProductName());
+        }
+    }
+
     /** Quotes a validated identifier. */
     public String quote(String identifier) {
         return quote + identifier + quote;
@@ -75,8 +99,7 @@ public enum JdbcDialect {
      * Schema and prefix are checked as plain identifiers first.
      */
     public String qualifiedTable(String schema, String tablePrefix) {
-        String table = quote(Arguments.tablePrefix(tablePrefix, dev.leasehold.lock.LockSettings.TABLE_NAME)
-                + dev.leasehold.lock.LockSettings.TABLE_NAME);
+        String table = quote(Arguments.tablePrefix(tablePrefix, LockSettings.TABLE_NAME) + LockSettings.TABLE_NAME);
         return schema == null ? table : quote(Arguments.schema(schema)) + "." + table;
     }
 

@@ -1,14 +1,12 @@
 package dev.leasehold.lock.jdbc;
 
-import dev.leasehold.lock.DistributedLock;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockInfo;
-import dev.leasehold.lock.LockManager;
-import dev.leasehold.lock.LockOptions;
 import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.core.ForwardingLockManager;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.internal.Arguments;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
@@ -21,7 +19,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The {@code jdbc} backend's {@link LockManager}: leases in the table {@code {schema}.{prefix}distributed_locks}, plus
+ * The {@code jdbc} backend's {@link dev.leasehold.lock.LockManager}: leases in the table {@code {schema}.{prefix}distributed_locks}, plus
  * the transactional check {@link #verifyHeld(Handle, Lease)}. {@code Locks.builder().dataSource(ds).build()} returns
  * one; {@link #create(DataSource, LockSettings)} builds one directly.
  *
@@ -31,14 +29,13 @@ import org.jdbi.v3.core.Jdbi;
  *
  * <p>This class is thread-safe.
  */
-public final class JdbcLockManager implements LockManager {
+public final class JdbcLockManager extends ForwardingLockManager {
 
-    private final LeaseLockManager engine;
     private final JdbcLeaseStore store;
 
     private JdbcLockManager(JdbcLeaseStore store, LockSettings settings) {
+        super(LeaseLockManager.create(store, settings));
         this.store = store;
-        this.engine = LeaseLockManager.create(store, settings);
     }
 
     /**
@@ -137,9 +134,9 @@ public final class JdbcLockManager implements LockManager {
 
     private void checkLease(Lease lease) {
         Arguments.notNull(lease, "lease");
-        if (!lease.ownerId().equals(engine.ownerId())) {
+        if (!lease.ownerId().equals(ownerId())) {
             throw new IllegalArgumentException("lease of lock '" + lease.name() + "' belongs to owner "
-                    + lease.ownerId() + ", not to this manager (" + engine.ownerId() + ")");
+                    + lease.ownerId() + ", not to this manager (" + ownerId() + ")");
         }
     }
 
@@ -149,26 +146,6 @@ public final class JdbcLockManager implements LockManager {
                 lease.token(),
                 "lease on lock '" + lease.name() + "' (token " + lease.token() + ") does not hold: " + why,
                 null);
-    }
-
-    @Override
-    public DistributedLock lock(String name) {
-        return engine.lock(name);
-    }
-
-    @Override
-    public DistributedLock lock(String name, LockOptions options) {
-        return engine.lock(name, options);
-    }
-
-    @Override
-    public Optional<LockInfo> inspect(String name) {
-        return engine.inspect(name);
-    }
-
-    @Override
-    public String ownerId() {
-        return engine.ownerId();
     }
 
     /** Every lock held right now by anyone, as the database sees it, by name. For administration. */
@@ -211,18 +188,8 @@ public final class JdbcLockManager implements LockManager {
                 e);
     }
 
-    /** The engine under this manager (for crash simulation in tests: {@link LeaseLockManager#abandon()}). */
-    public LeaseLockManager engine() {
-        return engine;
-    }
-
-    @Override
-    public void close() {
-        engine.close();
-    }
-
     @Override
     public String toString() {
-        return "JdbcLockManager[" + store.table() + ", owner " + engine.ownerId() + "]";
+        return "JdbcLockManager[" + store.table() + ", owner " + ownerId() + "]";
     }
 }

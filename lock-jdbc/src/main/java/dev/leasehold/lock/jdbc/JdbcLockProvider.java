@@ -3,11 +3,7 @@ package dev.leasehold.lock.jdbc;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.spi.LockProvider;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Optional;
-import javax.sql.DataSource;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * The {@code jdbc} backend, found through {@link java.util.ServiceLoader}: the lease table over a DataSource or Jdbi
@@ -32,29 +28,13 @@ public final class JdbcLockProvider implements LockProvider {
      */
     @Override
     public boolean supports(LockSettings settings) {
-        Optional<Jdbi> jdbi = settings.resource(Jdbi.class);
-        Optional<DataSource> dataSource = settings.dataSource();
-        if (jdbi.isEmpty() && dataSource.isEmpty()) {
-            return false;
-        }
         try {
-            String product = jdbi.isPresent()
-                    ? jdbi.get().withHandle(h -> productName(h.getConnection()))
-                    : productOf(dataSource.get());
-            return JdbcDialect.of(product).isPresent();
+            return JdbcDialect.productName(settings)
+                    .map(p -> JdbcDialect.of(p).isPresent())
+                    .orElse(false);
         } catch (SQLException | RuntimeException e) {
             return true;
         }
-    }
-
-    private static String productOf(DataSource dataSource) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return productName(c);
-        }
-    }
-
-    private static String productName(Connection c) throws SQLException {
-        return c.getMetaData().getDatabaseProductName();
     }
 
     @Override

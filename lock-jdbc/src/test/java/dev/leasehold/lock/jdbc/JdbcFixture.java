@@ -2,24 +2,15 @@ package dev.leasehold.lock.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
-import dev.leasehold.lock.spi.AwaitOutcome;
-import dev.leasehold.lock.spi.LeaseGrant;
-import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import dev.leasehold.lock.tck.db.TestDatabase;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
@@ -103,51 +94,21 @@ final class JdbcFixture extends LeaseStoreFixture {
     }
 
     /** A store that owns its pool and closes it when closed. */
-    static final class PooledStore implements LeaseStore {
-        final JdbcLeaseStore delegate;
+    static final class PooledStore extends ForwardingLeaseStore {
+        final JdbcLeaseStore store;
         final HikariDataSource pool;
         final String poolName;
 
-        PooledStore(JdbcLeaseStore delegate, HikariDataSource pool, String poolName) {
-            this.delegate = delegate;
+        PooledStore(JdbcLeaseStore store, HikariDataSource pool, String poolName) {
+            super(store);
+            this.store = store;
             this.pool = pool;
             this.poolName = poolName;
         }
 
         void closePool() {
-            delegate.close();
+            store.close();
             pool.close();
-        }
-
-        @Override
-        public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
-            return delegate.tryAcquire(name, owner, leaseTime);
-        }
-
-        @Override
-        public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException {
-            return delegate.renew(name, owner, token, leaseTime);
-        }
-
-        @Override
-        public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
-                throws SQLException {
-            return delegate.renewAll(owner, leases, leaseTime);
-        }
-
-        @Override
-        public boolean release(String name, String owner, long token) throws SQLException {
-            return delegate.release(name, owner, token);
-        }
-
-        @Override
-        public Optional<LockInfo> inspect(String name) throws SQLException {
-            return delegate.inspect(name);
-        }
-
-        @Override
-        public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
-            return delegate.awaitChange(name, maxWait);
         }
 
         @Override

@@ -4,20 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
-import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;
-import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import dev.leasehold.lock.tck.db.TestDatabases;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -41,38 +39,22 @@ class StampedeTest {
     private static final int THREADS = 64;
 
     /** Records every failure of the store it wraps, before the engine could retry it. */
-    static final class FailureRecordingStore implements LeaseStore {
-        final JdbcLeaseStore delegate;
+    static final class FailureRecordingStore extends ForwardingLeaseStore {
         final List<Throwable> failures;
 
         FailureRecordingStore(JdbcLeaseStore delegate, List<Throwable> failures) {
-            this.delegate = delegate;
+            super(delegate);
             this.failures = failures;
         }
 
         @Override
         public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
             try {
-                return delegate.tryAcquire(name, owner, leaseTime);
+                return super.tryAcquire(name, owner, leaseTime);
             } catch (SQLException | RuntimeException e) {
                 failures.add(e);
                 throw e;
             }
-        }
-
-        @Override
-        public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException {
-            return delegate.renew(name, owner, token, leaseTime);
-        }
-
-        @Override
-        public boolean release(String name, String owner, long token) throws SQLException {
-            return delegate.release(name, owner, token);
-        }
-
-        @Override
-        public Optional<LockInfo> inspect(String name) throws SQLException {
-            return delegate.inspect(name);
         }
     }
 

@@ -3,13 +3,11 @@ package dev.leasehold.lock.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.LeaseLockManager;
-import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
-import dev.leasehold.lock.spi.LeaseStore;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,41 +23,30 @@ import org.junit.jupiter.api.Test;
 class HeartbeatBatchingTest {
 
     /** Records the size of every renewAll batch and counts single renewals. */
-    static final class RecordingStore implements LeaseStore {
-        final InMemoryLeaseStore delegate = new InMemoryLeaseStore();
+    static final class RecordingStore extends ForwardingLeaseStore {
         final List<Integer> batches = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger singleRenewals = new AtomicInteger();
 
-        @Override
-        public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
-            return delegate.tryAcquire(name, owner, leaseTime);
+        RecordingStore() {
+            super(new InMemoryLeaseStore());
         }
 
         @Override
-        public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) {
+        public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException {
             singleRenewals.incrementAndGet();
-            return delegate.renew(name, owner, token, leaseTime);
+            return super.renew(name, owner, token, leaseTime);
         }
 
         @Override
-        public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime) {
+        public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+                throws SQLException {
             batches.add(leases.size());
-            return delegate.renewAll(owner, leases, leaseTime);
-        }
-
-        @Override
-        public boolean release(String name, String owner, long token) {
-            return delegate.release(name, owner, token);
-        }
-
-        @Override
-        public Optional<LockInfo> inspect(String name) {
-            return delegate.inspect(name);
+            return super.renewAll(owner, leases, leaseTime);
         }
     }
 
     @Test
-    void aThousandLeasesAreRenewedByOneCallPerHeartbeatInterval() {
+    void aThousandLeasesAreRenewedByOneCallPerHeartbeatInterval() throws Exception {
         TckEnvironment env = TckEnvironment.fromEnvironment();
         Duration heartbeat = env.scaled(Duration.ofMillis(500));
         RecordingStore store = new RecordingStore();

@@ -14,7 +14,7 @@ import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
-import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.spi.LeaseStoreEvents;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,17 +32,26 @@ import org.junit.jupiter.api.Test;
 class StoreFailureTest {
 
     /** The reference store with scripted failures per operation. */
-    static final class ScriptedStore implements LeaseStore {
-        final InMemoryLeaseStore delegate = new InMemoryLeaseStore();
+    static final class ScriptedStore extends ForwardingLeaseStore {
+        final InMemoryLeaseStore memory;
         final Deque<SQLException> acquireFailures = new ArrayDeque<>();
         final AtomicInteger acquireCalls = new AtomicInteger();
         volatile boolean loseReplyOnce;
         volatile SQLException renewFailure;
         volatile SQLException releaseFailure;
-        volatile dev.leasehold.lock.spi.LeaseStoreEvents events;
+        volatile LeaseStoreEvents events;
+
+        ScriptedStore() {
+            this(new InMemoryLeaseStore());
+        }
+
+        private ScriptedStore(InMemoryLeaseStore memory) {
+            super(memory);
+            this.memory = memory;
+        }
 
         @Override
-        public void attach(dev.leasehold.lock.spi.LeaseStoreEvents events) {
+        public void attach(LeaseStoreEvents events) {
             this.events = events;
         }
 
@@ -56,17 +65,12 @@ class StoreFailureTest {
             if (failure != null) {
                 throw failure;
             }
-            Optional<LeaseGrant> grant = delegate.tryAcquire(name, owner, leaseTime);
+            Optional<LeaseGrant> grant = super.tryAcquire(name, owner, leaseTime);
             if (loseReplyOnce && grant.isPresent()) {
                 loseReplyOnce = false;
                 throw new SQLException("connection reset after commit", "08006");
             }
             return grant;
-        }
-
-        @Override
-        public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException {
-            return delegate.renew(name, owner, token, leaseTime);
         }
 
         @Override
@@ -76,7 +80,7 @@ class StoreFailureTest {
             if (failure != null) {
                 throw failure;
             }
-            return delegate.renewAll(owner, leases, leaseTime);
+            return super.renewAll(owner, leases, leaseTime);
         }
 
         @Override
@@ -85,12 +89,7 @@ class StoreFailureTest {
             if (failure != null) {
                 throw failure;
             }
-            return delegate.release(name, owner, token);
-        }
-
-        @Override
-        public Optional<LockInfo> inspect(String name) {
-            return delegate.inspect(name);
+            return super.release(name, owner, token);
         }
     }
 
@@ -134,7 +133,7 @@ class StoreFailureTest {
                 .hasMessageContaining("not retried");
         assertThat(store.acquireCalls).hasValue(1);
         assertThat(manager.lock("missing-table").isHeld()).isFalse();
-        assertThat(store.inspect("missing-table")).isEmpty();
+        assertThat(store.memory.inspect("missing-table")).isEmpty();
     }
 
     @Test
@@ -154,12 +153,12 @@ class StoreFailureTest {
     void aGrantWhoseReplyWasLostIsAdoptedNotLeftToExpire() {
         store.loseReplyOnce = true;
         Lease lease = manager.lock("lost-reply").tryAcquire().orElseThrow();
-        LockInfo holder = store.inspect("lost-reply").orElseThrow();
+        LockInfo holder = store.memory.inspect("lost-reply").orElseThrow();
         assertThat(holder.ownerId()).isEqualTo(manager.ownerId());
         assertThat(lease.token()).isEqualTo(holder.token()).isEqualTo(1);
         assertThat(lease.isValid()).isTrue();
         lease.release();
-        assertThat(store.inspect("lost-reply")).isEmpty();
+        assertThat(store.memory.inspect("lost-reply")).isEmpty();
     }
 
     @Test
@@ -187,9 +186,9 @@ class StoreFailureTest {
         assertThat(lease.isValid()).isFalse();
         store.releaseFailure = null;
         lease.release();
-        Instant expiry = store.inspect("release-error").orElseThrow().expiresAt();
+        Instant expiry = store.memory.inspect("release-error").orElseThrow().expiresAt();
         await().atMost(Duration.ofSeconds(3))
-                .until(() -> store.inspect("release-error").isEmpty());
+                .until(() -> store.memory.inspect("release-error").isEmpty());
         assertThat(expiry).isBefore(Instant.now());
     }
 
@@ -221,7 +220,7 @@ class StoreFailureTest {
                     throw new IllegalStateException("listener bug");
                 })
                 .onLost(e -> told.incrementAndGet());
-        assertThat(store.delegate.release("listeners", manager.ownerId(), lease.token()))
+        assertThat(store.memory.release("listeners", manager.ownerId(), lease.token()))
                 .isTrue();
         await().atMost(Duration.ofSeconds(2)).until(() -> told.get() == 1);
         assertThat(lease.isValid()).isFalse();

@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +31,6 @@ final class H2LeaseStore extends JdbcLeaseStore {
     private final String update;
     private final String insert;
     private final String renew;
-    private final String release;
 
     H2LeaseStore(Jdbi jdbi, String table) {
         super(jdbi, JdbcDialect.H2, table);
@@ -45,9 +43,6 @@ final class H2LeaseStore extends JdbcLeaseStore {
                 + " VALUES (:name, :owner, 1, CURRENT_TIMESTAMP(6), " + expiry + "))";
         this.renew = "SELECT lock_name, expires_at FROM FINAL TABLE (UPDATE " + table + " SET expires_at = " + expiry
                 + " WHERE owner_id = :owner AND expires_at > CURRENT_TIMESTAMP(6) AND ";
-        this.release = "UPDATE " + table + " SET owner_id = NULL, expires_at = CURRENT_TIMESTAMP(6)"
-                + " WHERE lock_name = :name AND owner_id = :owner AND token = :token"
-                + " AND expires_at > CURRENT_TIMESTAMP(6)";
     }
 
     @Override
@@ -106,9 +101,7 @@ final class H2LeaseStore extends JdbcLeaseStore {
     @Override
     public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime) {
         Map<String, Instant> renewed = new LinkedHashMap<>();
-        List<LeaseKey> all = new ArrayList<>(leases);
-        for (int from = 0; from < all.size(); from += BATCH) {
-            List<LeaseKey> chunk = all.subList(from, Math.min(all.size(), from + BATCH));
+        inBatches(leases, BATCH, chunk -> {
             String sql = renew + RowValues.inList(chunk.size()) + ")";
             jdbi.useHandle(h -> {
                 Query q = h.createQuery(sql).bind("owner", owner).bind("micros", micros(leaseTime));
@@ -116,17 +109,7 @@ final class H2LeaseStore extends JdbcLeaseStore {
                 q.map((rs, ctx) -> Map.entry(rs.getString("lock_name"), instant(rs, "expires_at")))
                         .forEach(e -> renewed.put(e.getKey(), e.getValue()));
             });
-        }
+        });
         return renewed;
-    }
-
-    @Override
-    public boolean release(String name, String owner, long token) {
-        return jdbi.withHandle(h -> h.createUpdate(release)
-                        .bind("name", name)
-                        .bind("owner", owner)
-                        .bind("token", token)
-                        .execute())
-                == 1;
     }
 }

@@ -3,15 +3,19 @@ package dev.leasehold.lock.jdbc.internal;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jdbc.JdbcDialect;
+import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
@@ -102,6 +106,30 @@ public abstract class JdbcLeaseStore implements LeaseStore {
 
     /** The clause that share-locks the row for the transactional check. */
     protected abstract String shareLockClause();
+
+    /**
+     * Releases a held lease: clears the owner and ends the lease now, guarded by name, owner, token and expiry. One
+     * statement; PostgreSQL overrides it to commit asynchronously and notify waiters.
+     */
+    @Override
+    public boolean release(String name, String owner, long token) {
+        String sql = "UPDATE " + table + " SET owner_id = NULL, expires_at = " + now()
+                + " WHERE lock_name = :name AND owner_id = :owner AND token = :token AND expires_at > " + now();
+        return jdbi.withHandle(h -> h.createUpdate(sql)
+                        .bind("name", name)
+                        .bind("owner", owner)
+                        .bind("token", token)
+                        .execute())
+                == 1;
+    }
+
+    /** Runs {@code each} over the leases in batches of at most {@code size}, for statements with row-value lists. */
+    protected static void inBatches(Collection<LeaseKey> leases, int size, Consumer<List<LeaseKey>> each) {
+        List<LeaseKey> all = new ArrayList<>(leases);
+        for (int from = 0; from < all.size(); from += size) {
+            each.accept(all.subList(from, Math.min(all.size(), from + size)));
+        }
+    }
 
     /** Lease times go to the database as whole microseconds. */
     protected static long micros(Duration leaseTime) {

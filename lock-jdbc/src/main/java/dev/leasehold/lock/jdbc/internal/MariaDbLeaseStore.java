@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +37,6 @@ final class MariaDbLeaseStore extends JdbcLeaseStore {
     private final String readGrant;
     private final String renew;
     private final String readRenewed;
-    private final String release;
 
     MariaDbLeaseStore(Jdbi jdbi, String table) {
         super(jdbi, JdbcDialect.MARIADB, table);
@@ -54,9 +52,6 @@ final class MariaDbLeaseStore extends JdbcLeaseStore {
                 + " WHERE owner_id = :owner AND expires_at > UTC_TIMESTAMP(6) AND ";
         this.readRenewed = "SELECT lock_name, expires_at FROM " + table
                 + " WHERE owner_id = :owner AND expires_at > UTC_TIMESTAMP(6) AND ";
-        this.release = "UPDATE " + table + " SET owner_id = NULL, expires_at = UTC_TIMESTAMP(6)"
-                + " WHERE lock_name = :name AND owner_id = :owner AND token = :token"
-                + " AND expires_at > UTC_TIMESTAMP(6)";
     }
 
     @Override
@@ -118,9 +113,7 @@ final class MariaDbLeaseStore extends JdbcLeaseStore {
     @Override
     public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime) {
         Map<String, Instant> renewed = new LinkedHashMap<>();
-        List<LeaseKey> all = new ArrayList<>(leases);
-        for (int from = 0; from < all.size(); from += BATCH) {
-            List<LeaseKey> chunk = all.subList(from, Math.min(all.size(), from + BATCH));
+        inBatches(leases, BATCH, chunk -> {
             String condition = RowValues.inList(chunk.size());
             jdbi.useHandle(h -> {
                 Update write =
@@ -134,17 +127,7 @@ final class MariaDbLeaseStore extends JdbcLeaseStore {
                 read.map((rs, ctx) -> Map.entry(rs.getString("lock_name"), instant(rs, "expires_at")))
                         .forEach(e -> renewed.put(e.getKey(), e.getValue()));
             });
-        }
+        });
         return renewed;
-    }
-
-    @Override
-    public boolean release(String name, String owner, long token) {
-        return jdbi.withHandle(h -> h.createUpdate(release)
-                        .bind("name", name)
-                        .bind("owner", owner)
-                        .bind("token", token)
-                        .execute())
-                == 1;
     }
 }

@@ -1,11 +1,11 @@
 package dev.leasehold.lock.tck.internal;
 
-import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.Faults;
+import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -20,9 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>This class is thread-safe.
  */
-public final class FaultyLeaseStore implements LeaseStore, Faults {
+public final class FaultyLeaseStore extends ForwardingLeaseStore implements Faults {
 
-    private final LeaseStore delegate;
     private volatile boolean failRenewals;
     private final AtomicInteger tryAcquireCalls = new AtomicInteger();
     private final AtomicInteger renewCalls = new AtomicInteger();
@@ -30,25 +29,20 @@ public final class FaultyLeaseStore implements LeaseStore, Faults {
     private final AtomicInteger awaitChangeCalls = new AtomicInteger();
 
     public FaultyLeaseStore(LeaseStore delegate) {
-        this.delegate = delegate;
-    }
-
-    /** The wrapped store. */
-    public LeaseStore delegate() {
-        return delegate;
+        super(delegate);
     }
 
     @Override
     public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
         tryAcquireCalls.incrementAndGet();
-        return delegate.tryAcquire(name, owner, leaseTime);
+        return super.tryAcquire(name, owner, leaseTime);
     }
 
     @Override
     public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException {
         renewCalls.incrementAndGet();
         failIfAsked();
-        return delegate.renew(name, owner, token, leaseTime);
+        return super.renew(name, owner, token, leaseTime);
     }
 
     @Override
@@ -56,7 +50,7 @@ public final class FaultyLeaseStore implements LeaseStore, Faults {
             throws SQLException {
         renewAllCalls.incrementAndGet();
         failIfAsked();
-        return delegate.renewAll(owner, leases, leaseTime);
+        return super.renewAll(owner, leases, leaseTime);
     }
 
     private void failIfAsked() throws SQLException {
@@ -66,24 +60,9 @@ public final class FaultyLeaseStore implements LeaseStore, Faults {
     }
 
     @Override
-    public boolean release(String name, String owner, long token) throws SQLException {
-        return delegate.release(name, owner, token);
-    }
-
-    @Override
-    public Optional<LockInfo> inspect(String name) throws SQLException {
-        return delegate.inspect(name);
-    }
-
-    @Override
     public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
         awaitChangeCalls.incrementAndGet();
-        return delegate.awaitChange(name, maxWait);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        return super.awaitChange(name, maxWait);
     }
 
     @Override
