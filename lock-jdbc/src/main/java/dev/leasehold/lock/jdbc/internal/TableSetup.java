@@ -19,18 +19,31 @@ import org.slf4j.LoggerFactory;
  * it is missing and {@code createTableIfMissing} is on, and checks its columns and privileges. Every problem is a
  * {@link LockConfigurationException} that names the table, gives the SQLState and says what to run.
  *
+ * <p>Public (in this internal package) so that the {@code advisory} backend, which keeps the same lease rows, sets up
+ * the table the same way.
+ *
  * <p>This class is thread-safe.
  */
-final class TableSetup {
+public final class TableSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableSetup.class);
 
-    /** The dialect found and the quoted, qualified table name. */
-    record Result(JdbcDialect dialect, String table) {}
+    /**
+     * The dialect found and the quoted, qualified table name.
+     *
+     * @param dialect the database's dialect
+     * @param table the table name as SQL, quoted and qualified
+     */
+    public record Result(JdbcDialect dialect, String table) {}
 
     private TableSetup() {}
 
-    static Result ensure(Jdbi jdbi, LockSettings settings) {
+    /**
+     * Finds the dialect, creates the table if it is missing (when the settings allow it) and checks it.
+     *
+     * @throws LockConfigurationException if the database, schema or table cannot be used
+     */
+    public static Result ensure(Jdbi jdbi, LockSettings settings) {
         try {
             return jdbi.withHandle(h -> ensure(h, settings));
         } catch (LockConfigurationException e) {

@@ -1,0 +1,50 @@
+package dev.leasehold.lock.advisory;
+
+import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.jdbc.JdbcDialect;
+import dev.leasehold.lock.spi.LockProvider;
+import java.sql.SQLException;
+
+/**
+ * The {@code advisory} backend, found through {@link java.util.ServiceLoader}: PostgreSQL advisory locks plus the
+ * lease table, over a DataSource or Jdbi of PostgreSQL.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class AdvisoryLockProvider implements LockProvider {
+
+    /** The backend name. */
+    public static final String NAME = "advisory";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * Supports settings with a Jdbi or DataSource of PostgreSQL, and nothing else: it connects once to read the product
+     * name. When the database cannot be reached it says yes, so that building the manager reports the real error.
+     */
+    @Override
+    public boolean supports(LockSettings settings) {
+        try {
+            return JdbcDialect.productName(settings)
+                    .map(p -> JdbcDialect.of(p).orElse(null) == JdbcDialect.POSTGRESQL)
+                    .orElse(false);
+        } catch (SQLException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public String requirements() {
+        return "a DataSource or Jdbi of PostgreSQL (advisory locks are PostgreSQL's), connected directly or through a"
+                + " session-mode pooler, not PgBouncer in transaction mode";
+    }
+
+    @Override
+    public LockManager create(LockSettings settings) {
+        return AdvisoryLockManager.create(settings);
+    }
+}

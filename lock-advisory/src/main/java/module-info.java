@@ -1,0 +1,14 @@
+/**
+ * The {@code advisory} backend of Leasehold: PostgreSQL advisory locks plus the lease table of {@code lock-jdbc}.
+ */
+module dev.leasehold.lock.advisory {
+    requires transitive dev.leasehold.lock.jdbc;
+    requires transitive org.jdbi.v3.core;
+    requires transitive java.sql;
+    requires org.slf4j;
+
+    exports dev.leasehold.lock.advisory;
+
+    provides dev.leasehold.lock.spi.LockProvider with
+            dev.leasehold.lock.advisory.AdvisoryLockProvider;
+}

@@ -1,0 +1,89 @@
+package dev.leasehold.lock.advisory;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.advisory.internal.AdvisoryLeaseStore;
+import dev.leasehold.lock.advisory.internal.ConnectionSource;
+import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.tck.ForwardingLeaseStore;
+import dev.leasehold.lock.tck.LeaseStoreFixture;
+import dev.leasehold.lock.tck.db.TestDatabase;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The TCK fixture of the advisory backend: every manager gets a store with a session and a small pool of its own
+ * (named after it, so that its connections can be terminated), over one table with a prefix unique to the test class.
+ * A crash closes the store's session without unlocking, as the death of its process would.
+ */
+final class AdvisoryFixture extends LeaseStoreFixture {
+
+    private final TestDatabase db;
+    private final String prefix;
+    private final List<PooledStore> stores = new CopyOnWriteArrayList<>();
+
+    AdvisoryFixture(TestDatabase db, String prefix) {
+        this.db = db;
+        this.prefix = prefix;
+    }
+
+    @Override
+    protected LeaseStore newStore(LockSettings settings) {
+        String name = TestSupport.poolName("tck");
+        HikariDataSource pool = TestSupport.pool(db, name, 8);
+        LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
+        AdvisoryLeaseStore store = AdvisoryLeaseStore.open(
+                ConnectionSource.of(pool), Jdbi.create(pool), storeSettings, AdvisoryOptions.from(storeSettings));
+        PooledStore pooled = new PooledStore(store, pool, name);
+        stores.add(pooled);
+        return pooled;
+    }
+
+    @Override
+    protected void crashStore(LeaseStore store) {
+        PooledStore pooled = (PooledStore) store;
+        pooled.store.crashForTests();
+        pooled.pool.close();
+    }
+
+    @Override
+    public void killConnections(LockManager manager) {
+        PooledStore store = (PooledStore) store(manager).orElseThrow();
+        try {
+            TestSupport.terminateApplication(store.poolName);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (PooledStore store : stores) {
+            store.close();
+        }
+        db.dropTablesWithPrefix(prefix);
+    }
+
+    /** A store that owns its pool and closes it when closed. */
+    static final class PooledStore extends ForwardingLeaseStore {
+        final AdvisoryLeaseStore store;
+        final HikariDataSource pool;
+        final String poolName;
+
+        PooledStore(AdvisoryLeaseStore store, HikariDataSource pool, String poolName) {
+            super(store);
+            this.store = store;
+            this.pool = pool;
+            this.poolName = poolName;
+        }
+
+        @Override
+        public void close() {
+            store.close();
+            pool.close();
+        }
+    }
+}
