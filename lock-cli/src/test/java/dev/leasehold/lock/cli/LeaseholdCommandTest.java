@@ -8,6 +8,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jdbc.JdbcLockManager;
+import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.tck.db.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -168,6 +171,30 @@ class LeaseholdCommandTest {
                 LeaseholdProcess.start(home, "run", "--lock", "b", "--lease", "1s", "--", "sleep", "5");
         assertThat(first.await(Duration.ofSeconds(30))).as(first.stderr()).isZero();
         assertThat(second.await(Duration.ofSeconds(30))).as(second.stderr()).isZero();
+    }
+
+    @Test
+    void aRunOnPostgresqlWorksWithBothBackends() throws Exception {
+        TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRESQL);
+        String prefix = db.uniquePrefix("cli");
+        try {
+            for (String backend : List.of("jdbc", "advisory")) {
+                List<String> args = new ArrayList<>(List.of("run", "--lock", "pg", "--backend", backend));
+                args.addAll(List.of("--url", db.jdbcUrl(), "--table-prefix", prefix));
+                if (db.user() != null) {
+                    args.addAll(List.of("--user", db.user()));
+                }
+                if (db.password() != null) {
+                    args.addAll(List.of("--password", db.password()));
+                }
+                args.addAll(List.of("--", "sh", "-c", "echo $LEASEHOLD_TOKEN >> " + log));
+                LeaseholdProcess run = LeaseholdProcess.run(home, args.toArray(String[]::new));
+                assertThat(run.exitCode()).as(backend + ": " + run.stderr()).isZero();
+            }
+            assertThat(logLines()).containsExactly("1", "2");
+        } finally {
+            db.dropTablesWithPrefix(prefix);
+        }
     }
 
     @Test
