@@ -69,8 +69,9 @@ public interface Lease extends AutoCloseable {
 
     /**
      * Adds a listener told once, with the reason, when the lease is lost. A listener added after the loss runs at once
-     * on the calling thread; one added after a release never runs. Listeners run on the manager's heartbeat threads
-     * and must return quickly.
+     * on the calling thread; one added after a release never runs. A lease released by its manager's {@code close()}
+     * is released, not lost, so its listeners do not run (nor after a simulated crash). Listeners run on the manager's
+     * heartbeat threads and must return quickly.
      *
      * @return this lease
      * @throws IllegalArgumentException if {@code listener} is null
