@@ -95,6 +95,22 @@ class LeaseholdCommandTest {
     }
 
     @Test
+    void aWaitingRunSaysWhoHoldsTheLockAndUntilWhenThenRunsOnceItIsFree() throws Exception {
+        try (JdbcLockManager holder = observer()) {
+            var lease = holder.lock("busy").tryAcquire().orElseThrow();
+            LeaseholdProcess waiter = LeaseholdProcess.start(
+                    home, "run", "--verbose", "--lock", "busy", "--wait", "20s", "--", "sh", "-c", "exit 0");
+            await().atMost(Duration.ofSeconds(30)).until(() -> waiter.stderr().contains("waiting for lock 'busy'"));
+            assertThat(waiter.stderr())
+                    .contains("held by " + holder.ownerId() + " (token " + lease.token() + ") until ")
+                    .contains("(database clock); waiting at most 20s");
+            lease.release();
+            assertThat(waiter.await(Duration.ofSeconds(30))).as(waiter.stderr()).isZero();
+            assertThat(waiter.stderr()).contains("acquired lock 'busy' (token " + (lease.token() + 1) + ")");
+        }
+    }
+
+    @Test
     void aRunWhoseLeaseIsTakenAwayStopsItsCommandAndSaysSo() throws Exception {
         String script = "trap 'echo got-term >> " + log + "; exit 0' TERM; echo started >> " + log
                 + "; while true; do sleep 0.1; done";
