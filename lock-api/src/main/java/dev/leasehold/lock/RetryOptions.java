@@ -10,8 +10,8 @@ import java.util.Optional;
  * failures are retried separately by the engine.
  *
  * <p>{@link #defaults()} tries once and retries 3 times, 100 ms apart, with no backoff, no jitter and no overall limit.
- * When the backend can wake a waiter as soon as the lock is released, the engine waits for that signal instead of the
- * fixed delay; each wake-up still counts as one retry.
+ * When the backend can wake a waiter as soon as the lock is released, the engine waits for that signal for up to the
+ * delay instead of sleeping it, so a release ends the wait at once; each wake-up still counts as one retry.
  *
  * <p>This class is immutable and thread-safe.
  *
