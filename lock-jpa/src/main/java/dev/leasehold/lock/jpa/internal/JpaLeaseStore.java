@@ -1,0 +1,376 @@
+package dev.leasehold.lock.jpa.internal;
+
+import dev.leasehold.lock.LockConfigurationException;
+import dev.leasehold.lock.LockInfo;
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.internal.Arguments;
+import dev.leasehold.lock.jpa.JpaLockManager;
+import dev.leasehold.lock.jpa.LeaseRow;
+import dev.leasehold.lock.jpa.Wait;
+import dev.leasehold.lock.spi.AwaitOutcome;
+import dev.leasehold.lock.spi.LeaseGrant;
+import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.spi.LeaseStore;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceUnitTransactionType;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The lease table through JPA: every operation is a short transaction of its own on a new EntityManager of the
+ * application's factory, which reads the {@link LeaseRow} with a pessimistic write lock and a lock timeout, compares
+ * its expiry with the database clock read in the same transaction, changes the entity and commits. Between operations
+ * the store holds no connection and no transaction. Rows are never deleted; a grant's token is the row's previous token
+ * plus one, computed in the granting transaction.
+ *
+ * <p>An acquire first looks at the row without locking it, so that contenders never lock a row whose lease holds (and
+ * so never delay its holder's renewals); a name without a row gets a free row from a native insert that cannot fail on
+ * a duplicate (PostgreSQL {@code ON CONFLICT DO NOTHING}, MariaDB {@code ON DUPLICATE KEY UPDATE} no-op; H2 a guarded
+ * insert whose duplicate-key failure is rolled back in its own transaction), then the locking transaction grants it.
+ *
+ * <p>Lock timeouts: the row lock is waited for at most the store's lock timeout. In {@link #tryAcquire} a lock that is
+ * not available means someone is busy with the row (another grant, or an application transaction holding it with an
+ * in-transaction lock), so the answer is "held": empty, after rolling back. In {@link #renew}, {@link #renewAll} and
+ * {@link #release} it is a transient failure with SQLState 55P03 on every database, which the engine retries.
+ *
+ * <p>Waiting ({@link #awaitChange}): a release through the same EntityManagerFactory wakes waiters in this JVM at
+ * once; other changes are seen by looking at the row (without locking it) every lock timeout.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class JpaLeaseStore implements LeaseStore {
+
+    private static final int BATCH = 500;
+    private static final Duration MIN_LOCK_TIMEOUT = Duration.ofMillis(50);
+    private static final Duration MAX_LOCK_TIMEOUT = Duration.ofSeconds(1);
+
+    private final EntityManagerFactory emf;
+    private final SqlDialect dialect;
+    private final String table;
+    private final Wait lockWait;
+    private final Duration pollInterval;
+    private final ReleaseSignals signals;
+
+    /**
+     * A store over {@code emf}, whose lease rows live in {@code table} (as SQL) of a {@code dialect} database; row
+     * locks are waited for at most {@code lockTimeout}.
+     */
+    public JpaLeaseStore(EntityManagerFactory emf, SqlDialect dialect, String table, Duration lockTimeout) {
+        this.emf = emf;
+        this.dialect = dialect;
+        this.table = table;
+        this.lockWait = Wait.timeout(lockTimeout);
+        this.pollInterval = lockTimeout;
+        this.signals = ReleaseSignals.of(emf);
+    }
+
+    /**
+     * Opens the store for these settings over {@code emf}: checks the factory, that the table its unit maps
+     * {@link LeaseRow} to is the one the settings name, and the table itself (creating it when missing and allowed).
+     *
+     * @throws IllegalArgumentException if an argument is null, or the lock timeout property is not a duration
+     * @throws LockConfigurationException if the factory or its table cannot be used; the message says what to do
+     */
+    public static JpaLeaseStore open(EntityManagerFactory emf, LockSettings settings) {
+        Arguments.notNull(emf, "entityManagerFactory");
+        Arguments.notNull(settings, "settings");
+        Duration lockTimeout = lockTimeout(settings);
+        UnitMapping mapping = UnitMapping.of(emf);
+        requireResourceLocal(emf);
+        requireTable(mapping, settings);
+        TableSetup.ensure(emf, mapping, settings.createTableIfMissing());
+        return new JpaLeaseStore(emf, mapping.dialect(), mapping.table(), lockTimeout);
+    }
+
+    /**
+     * The lock timeout of lease operations: the settings property {@value JpaLockManager#LOCK_TIMEOUT_PROPERTY}, or a
+     * quarter of the lease time between 50 ms and 1 s.
+     */
+    static Duration lockTimeout(LockSettings settings) {
+        Optional<String> value = settings.property(JpaLockManager.LOCK_TIMEOUT_PROPERTY);
+        if (value.isEmpty()) {
+            Duration quarter = settings.leaseTime().dividedBy(4);
+            return quarter.compareTo(MIN_LOCK_TIMEOUT) < 0
+                    ? MIN_LOCK_TIMEOUT
+                    : quarter.compareTo(MAX_LOCK_TIMEOUT) > 0 ? MAX_LOCK_TIMEOUT : quarter;
+        }
+        String text = value.get().strip();
+        Duration timeout;
+        try {
+            timeout = !text.isEmpty() && text.chars().allMatch(Character::isDigit)
+                    ? Duration.ofMillis(Long.parseLong(text))
+                    : Duration.parse(text);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    JpaLockManager.LOCK_TIMEOUT_PROPERTY + " is \"" + text
+                            + "\"; pass a duration such as PT0.5S or a number of milliseconds",
+                    e);
+        }
+        return Arguments.positive(timeout, JpaLockManager.LOCK_TIMEOUT_PROPERTY);
+    }
+
+    private static void requireResourceLocal(EntityManagerFactory emf) {
+        PersistenceUnitTransactionType type;
+        try {
+            type = emf.getTransactionType();
+        } catch (LinkageError | RuntimeException e) {
+            return; // a provider older than JPA 3.2: getTransaction() says it if the unit is JTA
+        }
+        if (type == PersistenceUnitTransactionType.JTA) {
+            throw new LockConfigurationException("the jpa backend runs each lease operation in a resource-local"
+                    + " transaction of its own; this persistence unit uses JTA: give Leasehold a RESOURCE_LOCAL unit"
+                    + " over the same database");
+        }
+    }
+
+    private static void requireTable(UnitMapping mapping, LockSettings settings) {
+        boolean tableFits = mapping.tableName().equals(settings.tableName());
+        boolean schemaFits = settings.schema().isEmpty() || settings.schema().equals(mapping.schema());
+        if (tableFits && schemaFits) {
+            return;
+        }
+        String wanted = settings.schema().map(s -> s + ".").orElse("") + settings.tableName();
+        throw new LockConfigurationException("the persistence unit maps " + LeaseRow.class.getSimpleName()
+                + " to the table " + mapping.table() + ", but these lock settings name " + wanted + ": set the"
+                + " persistence-unit property " + JpaLockManager.TABLE_PREFIX_PROPERTY + "=" + settings.tablePrefix()
+                + settings.schema()
+                        .map(s -> " and " + JpaLockManager.SCHEMA_PROPERTY + "=" + s)
+                        .orElse("")
+                + " (or give the settings the unit's schema and prefix)");
+    }
+
+    /** The dialect of the database. */
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    /** The lease table as SQL. */
+    public String table() {
+        return table;
+    }
+
+    @Override
+    public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
+        Optional<Boolean> held = Tx.run(emf, em -> RowLocking.leaseHeld(em, dialect, table, name));
+        if (held.isPresent() && held.get()) {
+            return Optional.empty();
+        }
+        try {
+            if (held.isEmpty()) {
+                RowLocking.insertIfAbsent(
+                        emf, dialect, table, name, lockWait.timeout().orElseThrow());
+            }
+            return Tx.run(emf, em -> grant(em, name, owner, leaseTime));
+        } catch (RuntimeException e) {
+            if (LockFailures.isLockNotAvailable(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private Optional<LeaseGrant> grant(EntityManager em, String name, String owner, Duration leaseTime) {
+        LeaseRow row = RowLocking.lock(em, dialect, table, name, lockWait);
+        if (row == null) {
+            // Deleted by hand since the look: the next attempt inserts it again.
+            Tx.rollbackOnly(em);
+            return Optional.empty();
+        }
+        Instant now = RowLocking.now(em, dialect);
+        if (row.isHeldAt(now)) {
+            Tx.rollbackOnly(em);
+            return Optional.empty();
+        }
+        Instant expiresAt = now.plus(RowLocking.micros(leaseTime));
+        long token = row.grant(owner, now, expiresAt);
+        return Optional.of(new LeaseGrant(token, expiresAt));
+    }
+
+    @Override
+    public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException {
+        try {
+            return Tx.run(emf, em -> {
+                LeaseRow row = RowLocking.lock(em, dialect, table, name, lockWait);
+                Instant now = RowLocking.now(em, dialect);
+                if (row == null || !row.isHeldBy(owner, token, now)) {
+                    Tx.rollbackOnly(em);
+                    return Optional.<Instant>empty();
+                }
+                Instant expiresAt = now.plus(RowLocking.micros(leaseTime));
+                row.extendTo(expiresAt);
+                return Optional.of(expiresAt);
+            });
+        } catch (RuntimeException e) {
+            throw transientIfLockFailure(e, "renewal of lock '" + name + "'");
+        }
+    }
+
+    @Override
+    public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+            throws SQLException {
+        Map<String, Instant> renewed = new LinkedHashMap<>();
+        List<LeaseKey> all = new ArrayList<>(leases);
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<LeaseKey> chunk = all.subList(from, Math.min(all.size(), from + BATCH));
+            try {
+                renewed.putAll(Tx.run(emf, em -> renewChunk(em, owner, chunk, leaseTime)));
+            } catch (RuntimeException e) {
+                throw transientIfLockFailure(e, "renewal of " + chunk.size() + " leases of owner " + owner);
+            }
+        }
+        return renewed;
+    }
+
+    private Map<String, Instant> renewChunk(EntityManager em, String owner, List<LeaseKey> chunk, Duration leaseTime) {
+        Map<String, Long> tokens = new HashMap<>();
+        for (LeaseKey key : chunk) {
+            tokens.put(key.name(), key.token());
+        }
+        List<String> names = new ArrayList<>(tokens.keySet());
+        names.sort(null);
+        // Rows are locked in name order, so that two renewals over overlapping rows cannot deadlock.
+        List<LeaseRow> rows = lockAll(em, names);
+        Instant now = RowLocking.now(em, dialect);
+        Instant expiresAt = now.plus(RowLocking.micros(leaseTime));
+        Map<String, Instant> renewed = new LinkedHashMap<>();
+        for (LeaseRow row : rows) {
+            if (row.isHeldBy(owner, tokens.get(row.getName()), now)) {
+                row.extendTo(expiresAt);
+                renewed.put(row.getName(), expiresAt);
+            }
+        }
+        if (renewed.isEmpty()) {
+            Tx.rollbackOnly(em);
+        }
+        return renewed;
+    }
+
+    private List<LeaseRow> lockAll(EntityManager em, List<String> names) {
+        String jpql = "SELECT r FROM " + LeaseRow.ENTITY_NAME + " r WHERE r.name IN :names ORDER BY r.name";
+        Duration timeout = lockWait.timeout().orElseThrow();
+        Optional<String> first = dialect.lockWithTimeout(table, timeout);
+        if (first.isPresent()) {
+            // H2 and MariaDB: take the row locks with a real timeout first, one row at a time in name order.
+            for (String name : names) {
+                em.createNativeQuery(first.get()).setParameter(1, name).getResultList();
+            }
+            return em.createQuery(jpql, LeaseRow.class)
+                    .setParameter("names", names)
+                    .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                    .getResultList();
+        }
+        return em.createQuery(jpql, LeaseRow.class)
+                .setParameter("names", names)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .setHint(RowLocking.TIMEOUT_HINT, RowLocking.millis(timeout))
+                .getResultList();
+    }
+
+    @Override
+    public boolean release(String name, String owner, long token) throws SQLException {
+        try {
+            boolean released = Tx.run(emf, em -> {
+                LeaseRow row = RowLocking.lock(em, dialect, table, name, lockWait);
+                Instant now = RowLocking.now(em, dialect);
+                if (row == null || !row.isHeldBy(owner, token, now)) {
+                    Tx.rollbackOnly(em);
+                    return false;
+                }
+                row.release(now);
+                return true;
+            });
+            if (released) {
+                signals.released(key(name));
+            }
+            return released;
+        } catch (RuntimeException e) {
+            throw transientIfLockFailure(e, "release of lock '" + name + "'");
+        }
+    }
+
+    /**
+     * Waits until the lock is free by the database clock or {@code maxWait} passes. A release through this
+     * EntityManagerFactory wakes the waiter at once; any other change (a release by another process, an expiry) is
+     * seen at the next look at the row, made every poll interval (the store's lock timeout: a quarter of the lease
+     * time, between 50 ms and 1 s). Looks read the row without locking it.
+     */
+    @Override
+    public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
+        String key = key(name);
+        long version = signals.watch(key);
+        try {
+            long deadline = System.nanoTime() + maxWait.toNanos();
+            while (true) {
+                // Look after watching: a release between the look and the wait is still heard.
+                Optional<Boolean> held = Tx.run(emf, em -> RowLocking.leaseHeld(em, dialect, table, name));
+                if (!held.orElse(false)) {
+                    return AwaitOutcome.CHANGED;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return AwaitOutcome.TIMED_OUT;
+                }
+                if (signals.await(key, version, Math.min(left, pollInterval.toNanos()))) {
+                    return AwaitOutcome.CHANGED;
+                }
+            }
+        } finally {
+            signals.unwatch(key);
+        }
+    }
+
+    private String key(String name) {
+        return table + '\u0000' + name;
+    }
+
+    @Override
+    public Optional<LockInfo> inspect(String name) throws SQLException {
+        return Tx.run(emf, em -> {
+            LeaseRow row = em.find(LeaseRow.class, name);
+            Instant now = RowLocking.now(em, dialect);
+            Tx.rollbackOnly(em);
+            if (row == null || !row.isHeldAt(now)) {
+                return Optional.empty();
+            }
+            return Optional.of(
+                    new LockInfo(name, row.getOwnerId(), row.getToken(), row.getAcquiredAt(), row.getExpiresAt()));
+        });
+    }
+
+    /**
+     * Whether the lease holds, checked inside the caller's transaction on {@code em}: the row is share-locked, so that
+     * nobody can take the lock over until that transaction ends.
+     */
+    public boolean verifyHeld(EntityManager em, String name, String owner, long token) {
+        return !em.createNativeQuery(dialect.verifyQuery(table))
+                .setParameter(1, name)
+                .setParameter(2, owner)
+                .setParameter(3, token)
+                .setFlushMode(jakarta.persistence.FlushModeType.COMMIT)
+                .getResultList()
+                .isEmpty();
+    }
+
+    private static RuntimeException transientIfLockFailure(RuntimeException e, String what) throws SQLException {
+        if (LockFailures.isLockNotAvailable(e)) {
+            throw LockFailures.lockNotAvailable(what, e);
+        }
+        return e;
+    }
+
+    @Override
+    public String toString() {
+        return "JpaLeaseStore[" + table + "]";
+    }
+}

@@ -1,0 +1,95 @@
+package dev.leasehold.lock.jpa.internal;
+
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * Classifies the failures that reach the JPA backend, whatever wraps them: Jakarta Persistence's {@code
+ * PessimisticLockException} and {@code LockTimeoutException}, Hibernate's {@code PessimisticLockException}, {@code
+ * LockAcquisitionException} and {@code LockTimeoutException}, or a bare {@link SQLException}. The verdict comes from the
+ * database's code found anywhere in the cause chain, not from the wrapper: Hibernate reports a deadlock as a {@code
+ * PessimisticLockException} too, and a deadlock is worth a retry, not "held".
+ *
+ * <p>"Lock not available" is SQLState 55P03 (PostgreSQL; NOWAIT or {@code lock_timeout}), H2 error 50200 (SQLState
+ * HYT00) and MariaDB/MySQL errors 1205 and 3572 (SQLState HY000); or, when no SQL error is in the chain, a lock
+ * timeout exception of JPA or Hibernate.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class LockFailures {
+
+    /** The SQLState the backend reports a lock that is not available with, on every database: 55P03. */
+    public static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    private static final String JPA_LOCK_TIMEOUT = "jakarta.persistence.LockTimeoutException";
+    private static final String HIBERNATE_LOCK_TIMEOUT = "org.hibernate.exception.LockTimeoutException";
+
+    private LockFailures() {}
+
+    /** Whether {@code failure} says the row lock was not available (NOWAIT failed or the lock timeout passed). */
+    public static boolean isLockNotAvailable(Throwable failure) {
+        boolean sqlSeen = false;
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof SQLException sql) {
+                sqlSeen = true;
+                if (isLockNotAvailable(sql)) {
+                    return true;
+                }
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        if (sqlSeen) {
+            return false;
+        }
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            String type = c.getClass().getName();
+            if (type.equals(JPA_LOCK_TIMEOUT) || type.equals(HIBERNATE_LOCK_TIMEOUT)) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isLockNotAvailable(SQLException sql) {
+        String state = sql.getSQLState();
+        int code = sql.getErrorCode();
+        if (LOCK_NOT_AVAILABLE.equals(state)) {
+            return true;
+        }
+        if ("HYT00".equals(state) && code == 50200) {
+            return true; // H2: timeout trying to lock table (also NOWAIT)
+        }
+        return code == 1205 || code == 3572; // MariaDB/MySQL: lock wait timeout, NOWAIT
+    }
+
+    /** Whether {@code failure} is a duplicate key (SQLState class 23) anywhere in its cause chain. */
+    public static boolean isDuplicateKey(Throwable failure) {
+        return sqlState(failure).map(s -> s.startsWith("23")).orElse(false);
+    }
+
+    /** The first SQLState in the cause chain. */
+    public static Optional<String> sqlState(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof SQLException sql && sql.getSQLState() != null) {
+                return Optional.of(sql.getSQLState());
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A lock failure as the engine retries it: an {@link SQLException} with SQLState 55P03 whatever the database said,
+     * with the original failure as its cause.
+     */
+    public static SQLException lockNotAvailable(String what, Throwable cause) {
+        return new SQLException(what + ": the row lock was not available", LOCK_NOT_AVAILABLE, cause);
+    }
+}

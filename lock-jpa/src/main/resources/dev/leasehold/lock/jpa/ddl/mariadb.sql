@@ -1,0 +1,12 @@
+-- Leasehold lease table for MariaDB (and MySQL: use COLLATE utf8mb4_0900_bin there).
+-- Replace the placeholder table with distributed_locks, or schema.prefix_distributed_locks (quoted where needed).
+-- Times are UTC (UTC_TIMESTAMP), so DATETIME needs no time zone and has no 2038 limit.
+-- The binary NO PAD collation keeps names exact: case matters and trailing spaces count.
+-- Rows are never deleted: a released lock keeps its row and its last token, so tokens never go back.
+CREATE TABLE IF NOT EXISTS ${table} (
+    lock_name   VARCHAR(255) NOT NULL PRIMARY KEY,
+    owner_id    VARCHAR(255) NULL,
+    token       BIGINT       NOT NULL,
+    acquired_at DATETIME(6)  NOT NULL,
+    expires_at  DATETIME(6)  NOT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_nopad_bin;

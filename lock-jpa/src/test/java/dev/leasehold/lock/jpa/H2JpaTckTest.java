@@ -1,0 +1,11 @@
+package dev.leasehold.lock.jpa;
+
+import dev.leasehold.lock.tck.db.DatabaseKind;
+
+/** The whole TCK against the JPA backend on H2. */
+class H2JpaTckTest extends JpaTck {
+    @Override
+    DatabaseKind kind() {
+        return DatabaseKind.H2;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.leasehold.lock.jpa;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.jpa.internal.JpaLeaseStore;
+import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.tck.LeaseStoreFixture;
+import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.tck.db.TestDatabase;
+import jakarta.persistence.EntityManagerFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * The TCK fixture of the JPA backend: one Hibernate EntityManagerFactory (over a pool of its own) per test class,
+ * shared by every manager of the class; each manager gets a store of its own over it. Crashing a store does nothing:
+ * the JPA backend holds no connection or lock between operations, so a crashed holder's leases simply expire.
+ */
+final class JpaFixture extends LeaseStoreFixture {
+
+    private final TestDatabase db;
+    private final String prefix;
+    private final String poolName;
+    private final HikariDataSource pool;
+    private final EntityManagerFactory emf;
+
+    JpaFixture(TestDatabase db, String prefix) {
+        this.db = db;
+        this.prefix = prefix;
+        this.poolName = TestUnits.poolName("tck");
+        this.pool = TestUnits.pool(db, poolName, 16);
+        this.emf = TestUnits.unit("leasehold-tck", pool, prefix, Map.of());
+    }
+
+    @Override
+    protected LeaseStore newStore(LockSettings settings) {
+        return JpaLeaseStore.open(emf, settings.toBuilder().tablePrefix(prefix).build());
+    }
+
+    /** Kills every connection of the shared pool from the server side (PostgreSQL only). */
+    @Override
+    public void killConnections(LockManager manager) {
+        if (db.kind() != DatabaseKind.POSTGRESQL) {
+            throw new UnsupportedOperationException("killing connections is implemented for PostgreSQL only");
+        }
+        try (Connection c = db.dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?")) {
+            s.setString(1, poolName);
+            s.executeQuery().close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not kill the connections of " + poolName, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        emf.close();
+        pool.close();
+        db.dropTablesWithPrefix(prefix);
+    }
+}
