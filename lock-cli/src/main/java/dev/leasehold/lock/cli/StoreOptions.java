@@ -109,7 +109,14 @@ final class StoreOptions {
     private HikariDataSource pool() {
         if (pool == null) {
             HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(resolvedUrl());
+            String u = resolvedUrl();
+            boolean embedded = u.startsWith("jdbc:h2:file:") && u.contains("AUTO_SERVER=TRUE");
+            if (embedded) {
+                String file = u.substring("jdbc:h2:file:".length(), u.indexOf(';'));
+                config.setDataSource(new SerializedOpenDataSource(u, Path.of(file + ".open")));
+            } else {
+                config.setJdbcUrl(u);
+            }
             if (user != null) {
                 config.setUsername(user);
             }
@@ -120,9 +127,8 @@ final class StoreOptions {
             config.setMaximumPoolSize(4);
             config.setMinimumIdle(0);
             config.setPoolName("leasehold-cli");
-            config.setConnectionTimeout(5_000);
-            // Two processes opening the embedded file at once race for H2's auto-server lock: keep trying briefly.
-            config.setInitializationFailTimeout(config.getJdbcUrl().startsWith("jdbc:h2:") ? 10_000 : 1);
+            config.setConnectionTimeout(embedded ? 15_000 : 5_000);
+            config.setInitializationFailTimeout(embedded ? 15_000 : 1);
             try {
                 pool = new HikariDataSource(config);
             } catch (RuntimeException e) {

@@ -82,6 +82,19 @@ class LeaseholdCommandTest {
     }
 
     @Test
+    void fourRunsStartedAtOnceOnAFreshEmbeddedStoreAllGetTheirTurn() throws Exception {
+        List<LeaseholdProcess> runs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            runs.add(LeaseholdProcess.start(
+                    home, "run", "--lock", "crowd", "--", "sh", "-c", "echo $LEASEHOLD_TOKEN >> " + log));
+        }
+        for (LeaseholdProcess run : runs) {
+            assertThat(run.await(Duration.ofSeconds(60))).as(run.stderr()).isZero();
+        }
+        assertThat(logLines()).containsExactlyInAnyOrder("1", "2", "3", "4");
+    }
+
+    @Test
     void waitZeroSkipsAHeldLockWithItsOwnExitCode() throws Exception {
         LeaseholdProcess holder = LeaseholdProcess.start(home, "run", "--lock", "cron", "--", "sleep", "4");
         try (JdbcLockManager observer = observer()) {
