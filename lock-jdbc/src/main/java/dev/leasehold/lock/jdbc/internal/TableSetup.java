@@ -215,14 +215,17 @@ public final class TableSetup {
     }
 
     private static LockConfigurationException configuration(String message, Exception cause) {
-        String state = null;
+        String detail = "";
+        Throwable root = cause;
         for (Throwable c = cause; c != null; c = c.getCause()) {
-            if (c instanceof SQLException sql && sql.getSQLState() != null) {
-                state = sql.getSQLState();
-                message = message + " (SQLState " + state + ": " + sql.getMessage() + ")";
-                break;
+            if (detail.isEmpty() && c instanceof SQLException sql && sql.getSQLState() != null) {
+                detail = " (SQLState " + sql.getSQLState() + ": " + sql.getMessage() + ")";
             }
+            root = c;
         }
-        return new LockConfigurationException(message, cause);
+        if (root != cause && root.getMessage() != null && !detail.contains(root.getMessage())) {
+            detail += "; caused by " + root.getMessage();
+        }
+        return new LockConfigurationException(message + detail, cause);
     }
 }
