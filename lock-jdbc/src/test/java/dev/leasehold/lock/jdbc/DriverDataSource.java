@@ -10,7 +10,7 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /** A DataSource that opens a new physical connection to a test database on every call, for a pool to hold. */
-final class DriverDataSource implements DataSource {
+class DriverDataSource implements DataSource {
 
     private final TestDatabase db;
 

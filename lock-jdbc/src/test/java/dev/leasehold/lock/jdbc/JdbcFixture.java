@@ -10,14 +10,21 @@ import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import dev.leasehold.lock.tck.db.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The TCK fixture of the lease table: every manager gets a store with a connection pool of its own (named after it,
- * so that its connections can be killed), over one table with a prefix unique to the test class.
+ * The TCK fixture of the lease table: every manager gets a store with a connection pool of its own (named after it, or
+ * recording its session ids, so that its connections can be killed), over one table with a prefix unique to the test
+ * class.
  */
 final class JdbcFixture extends LeaseStoreFixture {
 
@@ -55,12 +62,41 @@ final class JdbcFixture extends LeaseStoreFixture {
         return new HikariDataSource(config);
     }
 
+    /**
+     * A pool that records the database session id of every connection it opens (MariaDB {@code CONNECTION_ID()}, H2
+     * {@code SESSION_ID()}), so that the sessions can be ended from another connection.
+     */
+    private static HikariDataSource recordingPool(TestDatabase db, String name, int size, List<Long> sessions) {
+        String idQuery = db.kind() == DatabaseKind.MARIADB ? "SELECT CONNECTION_ID()" : "SELECT SESSION_ID()";
+        DriverDataSource driver = new DriverDataSource(db);
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(new DriverDataSource(db) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                Connection c = driver.getConnection();
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery(idQuery)) {
+                    rs.next();
+                    sessions.add(rs.getLong(1));
+                }
+                return c;
+            }
+        });
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(0);
+        config.setPoolName(name);
+        return new HikariDataSource(config);
+    }
+
     @Override
     protected LeaseStore newStore(LockSettings settings) {
         String name = "leasehold-tck-" + POOLS.incrementAndGet();
-        HikariDataSource pool = pool(db, name, 4);
+        List<Long> sessions = new CopyOnWriteArrayList<>();
+        HikariDataSource pool =
+                db.kind() == DatabaseKind.POSTGRESQL ? pool(db, name, 4) : recordingPool(db, name, 4, sessions);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
-        PooledStore store = new PooledStore(JdbcLeaseStore.open(Jdbi.create(pool), storeSettings), pool, name);
+        PooledStore store =
+                new PooledStore(JdbcLeaseStore.open(Jdbi.create(pool), storeSettings), pool, name, sessions);
         stores.add(store);
         return store;
     }
@@ -71,18 +107,50 @@ final class JdbcFixture extends LeaseStoreFixture {
         ((PooledStore) store).closePool();
     }
 
+    /** Ends the manager's database sessions from another connection, as an administrator would. */
     @Override
     public void killConnections(LockManager manager) {
-        if (db.kind() != DatabaseKind.POSTGRESQL) {
-            throw new UnsupportedOperationException("killing connections is implemented for PostgreSQL only");
-        }
         PooledStore store = (PooledStore) store(manager).orElseThrow();
-        Jdbi.create(db.dataSource())
-                .useHandle(h -> h.createQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                                + " WHERE application_name = :name")
+        Jdbi admin = Jdbi.create(db.dataSource());
+        switch (db.kind()) {
+            case POSTGRESQL ->
+                admin.useHandle(h -> h.createQuery("SELECT pg_terminate_backend(pid)"
+                                + " FROM pg_stat_activity WHERE application_name = :name")
                         .bind("name", store.poolName)
                         .mapTo(Boolean.class)
                         .list());
+            case MARIADB -> {
+                store.sessions.forEach(id -> endQuietly(admin, "KILL CONNECTION " + id));
+                awaitGone(admin, store.sessions, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ");
+            }
+            case H2 -> {
+                store.sessions.forEach(id -> endQuietly(admin, "CALL ABORT_SESSION(" + id + ")"));
+                awaitGone(
+                        admin, store.sessions, "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID = ");
+            }
+        }
+    }
+
+    /** Checks that the sessions really ended, so that a kill that did nothing cannot pass for one. */
+    private static void awaitGone(Jdbi admin, List<Long> sessions, String countById) {
+        if (sessions.isEmpty()) {
+            throw new IllegalStateException("the manager opened no connection to kill");
+        }
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> sessions.stream()
+                        .allMatch(id -> admin.withHandle(h -> h.createQuery(countById + id)
+                                        .mapTo(Long.class)
+                                        .one())
+                                == 0));
+    }
+
+    private static void endQuietly(Jdbi admin, String sql) {
+        try {
+            admin.useHandle(h -> h.execute(sql));
+        } catch (RuntimeException e) {
+            // The session had ended already (the pool retired that connection).
+        }
     }
 
     @Override
@@ -98,12 +166,14 @@ final class JdbcFixture extends LeaseStoreFixture {
         final JdbcLeaseStore store;
         final HikariDataSource pool;
         final String poolName;
+        final List<Long> sessions;
 
-        PooledStore(JdbcLeaseStore store, HikariDataSource pool, String poolName) {
+        PooledStore(JdbcLeaseStore store, HikariDataSource pool, String poolName, List<Long> sessions) {
             super(store);
             this.store = store;
             this.pool = pool;
             this.poolName = poolName;
+            this.sessions = sessions;
         }
 
         void closePool() {
