@@ -196,28 +196,37 @@ public final class Engine implements LockManager {
      * @throws LockAlreadyHeldException when the calling thread acquired it and still holds it (reentrancy)
      */
     private boolean reserve(String name, Slot mine) {
-        Slot existing = slots.putIfAbsent(name, mine);
-        if (existing == null) {
-            return true;
-        }
-        ManagedLease held = existing.lease;
-        if (held == null || held.state() != ManagedLease.State.HELD) {
-            return false;
-        }
-        if (!held.deadlinePassed(System.nanoTime())) {
-            if (!held.acquiredByCurrentThread()) {
+        while (true) {
+            Slot existing = slots.putIfAbsent(name, mine);
+            if (existing == null) {
+                return true;
+            }
+            ManagedLease held = existing.lease;
+            if (held == null) {
+                return false; // another thread of this manager is acquiring it
+            }
+            ManagedLease.State state = held.state();
+            if (state == ManagedLease.State.RELEASING) {
                 return false;
             }
-            throw new LockAlreadyHeldException(
-                    name,
-                    null,
-                    true,
-                    "lock '" + name + "' is already held by this manager (owner " + owner + ", token " + held.token()
-                            + "), acquired by this thread: Leasehold locks are not reentrant; use the lease you hold,"
-                            + " or release it first");
+            if (state == ManagedLease.State.HELD) {
+                if (!held.deadlinePassed(System.nanoTime())) {
+                    if (!held.acquiredByCurrentThread()) {
+                        return false;
+                    }
+                    throw new LockAlreadyHeldException(
+                            name,
+                            null,
+                            true,
+                            "lock '" + name + "' is already held by this manager (owner " + owner + ", token "
+                                    + held.token() + "), acquired by this thread: Leasehold locks are not reentrant;"
+                                    + " use the lease you hold, or release it first");
+                }
+                held.lose("no renewal succeeded before the lease's local deadline", lastRenewalFailure);
+            }
+            // The lease is over (lost or released) but its slot may not be forgotten yet: free it and try again.
+            slots.remove(name, existing);
         }
-        held.lose("no renewal succeeded before the lease's local deadline", lastRenewalFailure);
-        return slots.putIfAbsent(name, mine) == null;
     }
 
     /**
