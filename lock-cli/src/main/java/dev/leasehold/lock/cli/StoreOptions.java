@@ -11,11 +11,12 @@ import dev.leasehold.lock.jdbc.JdbcLockManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import javax.sql.DataSource;
 import picocli.CommandLine.Option;
 
 /**
- * Where the locks live: a JDBC URL, or by default an H2 database file under {@code ~/.leasehold} that several
- * processes on this machine share (H2's auto-server mode: the first process serves it to the others).
+ * Where the locks live: a JDBC URL, or by default an H2 database file under {@code ~/.leasehold} that the processes of
+ * this machine take turns to own, one short operation at a time ({@link TurnTakingDataSource}).
  *
  * <p>This class is not thread-safe; each command uses its own.
  */
@@ -31,7 +32,7 @@ final class StoreOptions {
             names = "--url",
             paramLabel = "JDBC_URL",
             description = "Where the locks live (PostgreSQL, MariaDB/MySQL or H2). Default: $LEASEHOLD_URL, else an H2"
-                    + " file under ~/.leasehold shared by the processes of this machine.")
+                    + " file under ~/.leasehold that the processes of this machine take turns to use.")
     String url;
 
     @Option(names = "--user", description = "Database user.")
@@ -60,21 +61,19 @@ final class StoreOptions {
     boolean verbose;
 
     private HikariDataSource pool;
+    private DataSource dataSource;
 
-    /** The URL in use: the option, the environment, or the embedded default. */
-    String resolvedUrl() {
+    /** The URL given with --url or $LEASEHOLD_URL, or null for the embedded store. */
+    private String givenUrl() {
         if (url != null && !url.isBlank()) {
             return url;
         }
         String env = System.getenv(URL_VARIABLE);
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        return embeddedUrl();
+        return env != null && !env.isBlank() ? env : null;
     }
 
-    /** The embedded default: an H2 file database in auto-server mode. */
-    static String embeddedUrl() {
+    /** The embedded store's directory: $LEASEHOLD_HOME, else ~/.leasehold. */
+    static Path embeddedDirectory() {
         String home = System.getenv(HOME_VARIABLE);
         Path dir = home != null && !home.isBlank()
                 ? Path.of(home)
@@ -82,65 +81,57 @@ final class StoreOptions {
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create " + dir + " for the embedded lock database: " + e);
+            throw new LockConfigurationException("cannot create " + dir + " for the embedded lock store: " + e, e);
         }
-        return embeddedUrl(dir);
+        return dir;
     }
 
-    /**
-     * The embedded database in {@code dir}: H2 in auto-server mode (the first process opens the file and serves it to
-     * the others) with auto-reconnect (when that process exits, another takes over and connections reconnect).
-     */
-    static String embeddedUrl(Path dir) {
-        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("locks") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
+    /** The embedded store in {@code dir}: an H2 file that the processes of this machine take turns to own. */
+    static TurnTakingDataSource embedded(Path dir) {
+        return new TurnTakingDataSource(dir.resolve("locks"));
     }
 
     /** A short description of where the locks live, for messages. */
     String describe() {
-        String u = resolvedUrl();
-        if (u.startsWith("jdbc:h2:file:")) {
-            String path = u.substring("jdbc:h2:file:".length());
-            int options = path.indexOf(';');
-            return "the embedded store " + (options < 0 ? path : path.substring(0, options));
-        }
-        return u;
+        String u = givenUrl();
+        return u != null ? u : "the embedded store " + embeddedDirectory().resolve("locks");
     }
 
-    private HikariDataSource pool() {
-        if (pool == null) {
-            HikariConfig config = new HikariConfig();
-            String u = resolvedUrl();
-            boolean embedded = u.startsWith("jdbc:h2:file:") && u.contains("AUTO_SERVER=TRUE");
-            if (embedded) {
-                String file = u.substring("jdbc:h2:file:".length(), u.indexOf(';'));
-                config.setDataSource(new SerializedOpenDataSource(u, Path.of(file + ".open")));
-            } else {
-                config.setJdbcUrl(u);
-            }
-            if (user != null) {
-                config.setUsername(user);
-            }
-            String pw = password != null ? password : System.getenv("LEASEHOLD_PASSWORD");
-            if (pw != null) {
-                config.setPassword(pw);
-            }
-            config.setMaximumPoolSize(4);
-            config.setMinimumIdle(0);
-            config.setPoolName("leasehold-cli");
-            config.setConnectionTimeout(embedded ? 15_000 : 5_000);
-            config.setInitializationFailTimeout(embedded ? 15_000 : 1);
-            try {
-                pool = new HikariDataSource(config);
-            } catch (RuntimeException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                String state = cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
-                        ? " (SQLState " + sql.getSQLState() + ")"
-                        : "";
-                throw new LockConfigurationException(
-                        "cannot connect to " + describe() + ": " + cause.getMessage() + state, e);
-            }
+    private DataSource dataSource() {
+        if (dataSource != null) {
+            return dataSource;
         }
-        return pool;
+        String u = givenUrl();
+        if (u == null) {
+            dataSource = embedded(embeddedDirectory());
+            return dataSource;
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(u);
+        if (user != null) {
+            config.setUsername(user);
+        }
+        String pw = password != null ? password : System.getenv("LEASEHOLD_PASSWORD");
+        if (pw != null) {
+            config.setPassword(pw);
+        }
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(0);
+        config.setPoolName("leasehold-cli");
+        config.setConnectionTimeout(5_000);
+        config.setInitializationFailTimeout(1);
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            String state = cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    ? " (SQLState " + sql.getSQLState() + ")"
+                    : "";
+            throw new LockConfigurationException(
+                    "cannot connect to " + describe() + ": " + cause.getMessage() + state, e);
+        }
+        dataSource = pool;
+        return dataSource;
     }
 
     /** Settings over this store: table prefix and schema. */
@@ -155,7 +146,7 @@ final class StoreOptions {
     /** A manager of the chosen backend with this lease time, waiting policy and owner id. */
     LockManager manager(Duration leaseTime, RetryOptions retry, String ownerId) {
         Locks.Builder b = Locks.builder()
-                .dataSource(pool())
+                .dataSource(dataSource())
                 .backend(backend)
                 .leaseTime(leaseTime)
                 .retry(retry)
@@ -171,7 +162,7 @@ final class StoreOptions {
 
     /** A lease-table manager for administration (list, inspect, release): every backend keeps its rows there. */
     JdbcLockManager admin() {
-        return JdbcLockManager.create(pool(), settings().build());
+        return JdbcLockManager.create(dataSource(), settings().build());
     }
 
     /** Closes the connections. */

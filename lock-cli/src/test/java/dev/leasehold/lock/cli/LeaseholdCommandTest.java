@@ -3,8 +3,6 @@ package dev.leasehold.lock.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jdbc.JdbcLockManager;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,20 +33,8 @@ class LeaseholdCommandTest {
 
     /** A manager in the test JVM over the same embedded store, to look at or disturb the locks. */
     private JdbcLockManager observer() {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(StoreOptions.embeddedUrl(home));
-        config.setMaximumPoolSize(2);
-        config.setInitializationFailTimeout(10_000);
-        HikariDataSource pool = new HikariDataSource(config);
-        pools.add(pool);
-        return JdbcLockManager.create(pool, LockSettings.builder().build());
-    }
-
-    private final List<HikariDataSource> pools = new ArrayList<>();
-
-    @AfterEach
-    void closePools() {
-        pools.forEach(HikariDataSource::close);
+        return JdbcLockManager.create(
+                StoreOptions.embedded(home), LockSettings.builder().build());
     }
 
     private List<String> logLines() throws Exception {
@@ -195,7 +180,7 @@ class LeaseholdCommandTest {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> observer.inspect("a").isPresent());
         }
-        // The second run renews every 333 ms while the first one (the one serving the H2 file) exits.
+        // The second run renews every 333 ms while the first one exits.
         LeaseholdProcess second =
                 LeaseholdProcess.start(home, "run", "--lock", "b", "--lease", "1s", "--", "sleep", "5");
         assertThat(first.await(Duration.ofSeconds(30))).as(first.stderr()).isZero();
