@@ -2,9 +2,11 @@ package dev.leasehold.lock.jdbc.internal;
 
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.core.TransientFailures;
 import dev.leasehold.lock.jdbc.JdbcDialect;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +30,9 @@ public final class TableSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableSetup.class);
 
+    /** How long start-up keeps trying after transient failures. */
+    private static final Duration STARTUP_RETRY = Duration.ofSeconds(10);
+
     /**
      * The dialect found and the quoted, qualified table name.
      *
@@ -44,12 +49,29 @@ public final class TableSetup {
      * @throws LockConfigurationException if the database, schema or table cannot be used
      */
     public static Result ensure(Jdbi jdbi, LockSettings settings) {
-        try {
-            return jdbi.withHandle(h -> ensure(h, settings));
-        } catch (LockConfigurationException e) {
-            throw e;
-        } catch (JdbiException | SQLException e) {
-            throw configuration("cannot reach the database to set up the lock table", e);
+        long deadline = System.nanoTime() + STARTUP_RETRY.toNanos();
+        long pause = 50;
+        while (true) {
+            try {
+                return jdbi.withHandle(h -> ensure(h, settings));
+            } catch (LockConfigurationException e) {
+                // A transient failure (a connection reset, a deadlock) during start-up is tried again for a while.
+                if (!TransientFailures.isTransient(e.getCause()) || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+            } catch (JdbiException | SQLException e) {
+                if (!TransientFailures.isTransient(e) || System.nanoTime() - deadline > 0) {
+                    throw configuration("cannot reach the database to set up the lock table", e);
+                }
+            }
+            LOG.debug("transient failure while setting up the lock table; trying again in {} ms", pause);
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LockConfigurationException("interrupted while setting up the lock table", e);
+            }
+            pause = Math.min(1_000, pause * 2);
         }
     }
 
