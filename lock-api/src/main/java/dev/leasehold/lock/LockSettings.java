@@ -23,6 +23,12 @@ import javax.sql.DataSource;
  * @param leaseTime how long each grant or renewal lasts by the database clock; default 30 s
  * @param heartbeatInterval how often held leases are renewed; default {@code leaseTime / 3}
  * @param retry how {@link DistributedLock#acquire()} waits; default {@link RetryOptions#defaults()}
+ * @param rowLockTimeout how long a lease statement waits for a row lock that another transaction holds (an
+ *     application's transaction, an administrator's open {@code UPDATE}, a long transactional check) before it gives
+ *     up: a try then reports the lock as held, and a renewal or release retries; default {@value
+ *     #DEFAULT_ROW_LOCK_TIMEOUT_MILLIS} ms, at least 1 ms
+ * @param drainTimeout how long {@link LockManager#close()} waits for work running under {@code withLock} or {@code
+ *     runLocked} to finish before it gives up on it; default the lease time, zero for no wait
  * @param schema the schema of the lock table, if not the connection's default
  * @param tablePrefix prepended to {@value #TABLE_NAME}; default empty
  * @param ownerId this manager's owner id; default {@code host:pid:random}
@@ -35,6 +41,8 @@ public record LockSettings(
         Duration leaseTime,
         Duration heartbeatInterval,
         RetryOptions retry,
+        Duration rowLockTimeout,
+        Duration drainTimeout,
         Optional<String> schema,
         String tablePrefix,
         String ownerId,
@@ -46,6 +54,12 @@ public record LockSettings(
 
     /** The default lease time: 30 seconds. */
     public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(30);
+
+    /** The default row lock timeout, in milliseconds. */
+    public static final long DEFAULT_ROW_LOCK_TIMEOUT_MILLIS = 100;
+
+    /** The shortest row lock timeout accepted: databases count lock waits in milliseconds. */
+    public static final Duration MIN_ROW_LOCK_TIMEOUT = Duration.ofMillis(1);
 
     public LockSettings {
         Arguments.notNull(backend, "backend");
@@ -59,6 +73,8 @@ public record LockSettings(
         Arguments.positive(heartbeatInterval, "heartbeatInterval");
         Arguments.heartbeatShorterThanLease(heartbeatInterval, leaseTime);
         Arguments.notNull(retry, "retry");
+        Arguments.atLeast(rowLockTimeout, MIN_ROW_LOCK_TIMEOUT, "rowLockTimeout");
+        Arguments.notNegative(drainTimeout, "drainTimeout");
         Arguments.notNull(schema, "schema");
         schema.ifPresent(Arguments::schema);
         Arguments.tablePrefix(tablePrefix, TABLE_NAME);
@@ -145,6 +161,8 @@ public record LockSettings(
         private Duration leaseTime = DEFAULT_LEASE_TIME;
         private Duration heartbeatInterval;
         private RetryOptions retry = RetryOptions.defaults();
+        private Duration rowLockTimeout = Duration.ofMillis(DEFAULT_ROW_LOCK_TIMEOUT_MILLIS);
+        private Duration drainTimeout;
         private String schema;
         private String tablePrefix = "";
         private String ownerId;
@@ -164,6 +182,8 @@ public record LockSettings(
             leaseTime = s.leaseTime();
             heartbeatInterval = s.heartbeatInterval();
             retry = s.retry();
+            rowLockTimeout = s.rowLockTimeout();
+            drainTimeout = s.drainTimeout();
             schema = s.schema().orElse(null);
             tablePrefix = s.tablePrefix();
             ownerId = s.ownerId();
@@ -240,6 +260,27 @@ public record LockSettings(
             return self();
         }
 
+        /**
+         * How long a lease statement waits for a row lock held by another transaction before it gives up: {@code
+         * tryAcquire} then reports the lock as held, {@code acquire} keeps waiting by its retry options, and a renewal
+         * or release retries until the lease's local deadline. Default {@value
+         * LockSettings#DEFAULT_ROW_LOCK_TIMEOUT_MILLIS} ms; at least 1 ms. MariaDB counts it to the microsecond, as
+         * the statement's time limit.
+         */
+        public B rowLockTimeout(Duration rowLockTimeout) {
+            this.rowLockTimeout = Arguments.notNull(rowLockTimeout, "rowLockTimeout");
+            return self();
+        }
+
+        /**
+         * How long {@link LockManager#close()} waits for work running under {@code withLock} or {@code runLocked} to
+         * finish before it gives up on it. Default: the lease time; zero for no wait.
+         */
+        public B drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = Arguments.notNull(drainTimeout, "drainTimeout");
+            return self();
+        }
+
         /** The schema of the lock table. Default: the connection's current schema. */
         public B schema(String schema) {
             this.schema = Arguments.schema(schema);
@@ -283,6 +324,8 @@ public record LockSettings(
                     leaseTime,
                     heartbeat,
                     retry,
+                    rowLockTimeout,
+                    drainTimeout != null ? drainTimeout : leaseTime,
                     Optional.ofNullable(schema),
                     tablePrefix,
                     ownerId != null ? ownerId : OwnerIds.generate(),

@@ -97,6 +97,15 @@ public final class Arguments {
         return atMostMax(value, argument);
     }
 
+    /** Checks a duration that must be at least {@code min} and at most {@link #MAX_DURATION}. */
+    public static Duration atLeast(Duration value, Duration min, String argument) {
+        positive(value, argument);
+        if (value.compareTo(min) < 0) {
+            throw new IllegalArgumentException(argument + " is " + value + "; it must be at least " + min);
+        }
+        return value;
+    }
+
     /** Checks a duration that may be zero but not negative, and at most {@link #MAX_DURATION}. */
     public static Duration notNegative(Duration value, String argument) {
         if (value == null) {

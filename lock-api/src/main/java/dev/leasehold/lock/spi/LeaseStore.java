@@ -26,8 +26,14 @@ import java.util.Optional;
  *       that has not expired; otherwise they change nothing.
  * </ol>
  *
- * <p>Failures are exceptions. The engine retries transient ones by SQLState (class 08, 40001, 40P01, 55P03, 57P01),
- * found anywhere in the cause chain, so wrap database errors with their {@link SQLException} as the cause.
+ * <p>Failures are exceptions. The engine retries transient ones (connection failures, deadlocks, restarts, failovers:
+ * the list is {@code dev.leasehold.lock.core.TransientFailures}), judged by the first {@link SQLException} in the cause
+ * chain, so wrap database errors with their {@link SQLException} as the cause. A {@link #tryAcquire} that fails because
+ * another transaction holds the lock's row past the store's bounded lock wait (PostgreSQL 55P03, H2's lock timeout,
+ * MariaDB 1205 or 1969) counts as "held".
+ *
+ * <p>Every operation runs on a connection of the store's own and commits by itself: it never joins, waits unboundedly
+ * on, or changes a transaction of the caller's thread.
  *
  * <p>Implementations must be thread-safe. The engine calls {@link #close()} when its manager closes.
  */

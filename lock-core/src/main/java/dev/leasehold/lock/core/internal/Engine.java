@@ -153,6 +153,11 @@ public final class Engine implements LockManager {
                 try {
                     return store.tryAcquire(name, owner, config.leaseTime());
                 } catch (Exception e) {
+                    if (SqlStates.isLockNotAvailable(e)) {
+                        // Another transaction holds the lock's row within the bounded lock wait (a grant in progress,
+                        // a transactional check, an application's or administrator's open transaction): held.
+                        return Optional.empty();
+                    }
                     if (SqlStates.isTransient(e)) {
                         hadTransientFailure.set(true);
                     }
@@ -160,6 +165,7 @@ public final class Engine implements LockManager {
                 }
             });
             if (grant.isEmpty() && hadTransientFailure.get()) {
+                // The statement that failed may have committed before its reply was lost.
                 grant = adoptLostReply(name, config, sentAt);
             }
             if (grant.isEmpty()) {

@@ -88,9 +88,9 @@ final class StoreCalls {
         String state = SqlStates.of(failure).orElse(null);
         String why = state == null
                 ? "not a database error with a SQLState, so it was not retried"
-                : SqlStates.isTransientState(state)
+                : SqlStates.isTransient(failure)
                         ? "a transient failure that persisted through the retries"
-                        : "not retried: only connection failures (08xxx), 40001, 40P01, 55P03 and 57P01 are";
+                        : "not retried: only " + SqlStates.transientSummary() + " are";
         String message = "database failure during " + action + " of lock '" + name + "'"
                 + (state != null ? " (SQLState " + state + ")" : "") + ": " + failure + "; " + why;
         return new LockBackendException(name, state, message, failure);

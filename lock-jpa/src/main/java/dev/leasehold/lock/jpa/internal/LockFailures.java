@@ -1,5 +1,6 @@
 package dev.leasehold.lock.jpa.internal;
 
+import dev.leasehold.lock.core.TransientFailures;
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -10,9 +11,8 @@ import java.util.Optional;
  * database's code found anywhere in the cause chain, not from the wrapper: Hibernate reports a deadlock as a {@code
  * PessimisticLockException} too, and a deadlock is worth a retry, not "held".
  *
- * <p>"Lock not available" is SQLState 55P03 (PostgreSQL; NOWAIT or {@code lock_timeout}), H2 error 50200 (SQLState
- * HYT00) and MariaDB/MySQL errors 1205 and 3572 (SQLState HY000); or, when no SQL error is in the chain, a lock
- * timeout exception of JPA or Hibernate.
+ * <p>"Lock not available" is judged by the engine's rule ({@link TransientFailures#isLockNotAvailable}); when no
+ * SQL error is in the chain, by a lock timeout exception of JPA or Hibernate.
  *
  * <p>This class is thread-safe.
  */
@@ -28,20 +28,13 @@ public final class LockFailures {
 
     /** Whether {@code failure} says the row lock was not available (NOWAIT failed or the lock timeout passed). */
     public static boolean isLockNotAvailable(Throwable failure) {
-        boolean sqlSeen = false;
-        for (Throwable c = failure; c != null; c = c.getCause()) {
-            if (c instanceof SQLException sql) {
-                sqlSeen = true;
-                if (isLockNotAvailable(sql)) {
-                    return true;
-                }
-            }
-            if (c.getCause() == c) {
-                break;
-            }
+        if (TransientFailures.isLockNotAvailable(failure)) {
+            return true;
         }
-        if (sqlSeen) {
-            return false;
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof SQLException) {
+                return false; // the database said something else
+            }
         }
         for (Throwable c = failure; c != null; c = c.getCause()) {
             String type = c.getClass().getName();
@@ -55,18 +48,6 @@ public final class LockFailures {
         return false;
     }
 
-    private static boolean isLockNotAvailable(SQLException sql) {
-        String state = sql.getSQLState();
-        int code = sql.getErrorCode();
-        if (LOCK_NOT_AVAILABLE.equals(state)) {
-            return true;
-        }
-        if ("HYT00".equals(state) && code == 50200) {
-            return true; // H2: timeout trying to lock table (also NOWAIT)
-        }
-        return code == 1205 || code == 3572; // MariaDB/MySQL: lock wait timeout, NOWAIT
-    }
-
     /** Whether {@code failure} is a duplicate key (SQLState class 23) anywhere in its cause chain. */
     public static boolean isDuplicateKey(Throwable failure) {
         return sqlState(failure).map(s -> s.startsWith("23")).orElse(false);
@@ -74,15 +55,7 @@ public final class LockFailures {
 
     /** The first SQLState in the cause chain. */
     public static Optional<String> sqlState(Throwable failure) {
-        for (Throwable c = failure; c != null; c = c.getCause()) {
-            if (c instanceof SQLException sql && sql.getSQLState() != null) {
-                return Optional.of(sql.getSQLState());
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return Optional.empty();
+        return TransientFailures.sqlState(failure);
     }
 
     /**
