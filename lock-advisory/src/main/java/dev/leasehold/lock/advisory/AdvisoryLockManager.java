@@ -7,6 +7,7 @@ import dev.leasehold.lock.advisory.internal.ConnectionSource;
 import dev.leasehold.lock.core.ForwardingLockManager;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.internal.Arguments;
+import dev.leasehold.lock.jdbc.internal.OwnConnections;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
@@ -94,9 +95,8 @@ public final class AdvisoryLockManager extends ForwardingLockManager {
         Arguments.notNull(dataSource, "dataSource");
         Arguments.notNull(settings, "settings");
         Arguments.notNull(options, "options");
-        return start(
-                AdvisoryLeaseStore.open(ConnectionSource.of(dataSource), Jdbi.create(dataSource), settings, options),
-                settings);
+        DataSource own = OwnConnections.unwrap(dataSource);
+        return start(AdvisoryLeaseStore.open(ConnectionSource.of(own), Jdbi.create(own), settings, options), settings);
     }
 
     /** A manager over the application's own Jdbi, with these options. */

@@ -35,9 +35,10 @@ final class AdvisoryFixture extends LeaseStoreFixture {
         String name = TestSupport.poolName("tck");
         HikariDataSource pool = TestSupport.pool(db, name, 8);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
+        Jdbi jdbi = Jdbi.create(pool);
         AdvisoryLeaseStore store = AdvisoryLeaseStore.open(
-                ConnectionSource.of(pool), Jdbi.create(pool), storeSettings, AdvisoryOptions.from(storeSettings));
-        PooledStore pooled = new PooledStore(store, pool, name);
+                ConnectionSource.of(jdbi), jdbi, storeSettings, AdvisoryOptions.from(storeSettings));
+        PooledStore pooled = new PooledStore(store, pool, jdbi, name);
         stores.add(pooled);
         return pooled;
     }
@@ -59,6 +60,27 @@ final class AdvisoryFixture extends LeaseStoreFixture {
         }
     }
 
+    /** An application transaction through a Jdbi over the manager's own pool, as an application using it opens one. */
+    @Override
+    public void inApplicationTransaction(LockManager manager, Runnable body) {
+        PooledStore store = (PooledStore) store(manager).orElseThrow();
+        store.jdbi.useTransaction(h -> {
+            h.createQuery("SELECT count(*) FROM " + prefix + "distributed_locks")
+                    .mapTo(Long.class)
+                    .one();
+            try {
+                body.run();
+            } finally {
+                h.rollback();
+            }
+        });
+    }
+
+    @Override
+    public AutoCloseable lockRow(String name) {
+        return db.lockLeaseRow(prefix, name);
+    }
+
     @Override
     public void close() {
         for (PooledStore store : stores) {
@@ -71,12 +93,14 @@ final class AdvisoryFixture extends LeaseStoreFixture {
     static final class PooledStore extends ForwardingLeaseStore {
         final AdvisoryLeaseStore store;
         final HikariDataSource pool;
+        final Jdbi jdbi;
         final String poolName;
 
-        PooledStore(AdvisoryLeaseStore store, HikariDataSource pool, String poolName) {
+        PooledStore(AdvisoryLeaseStore store, HikariDataSource pool, Jdbi jdbi, String poolName) {
             super(store);
             this.store = store;
             this.pool = pool;
+            this.jdbi = jdbi;
             this.poolName = poolName;
         }
 

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -77,8 +78,9 @@ public enum JdbcDialect {
     public static Optional<String> productName(LockSettings settings) throws SQLException {
         Optional<Jdbi> jdbi = settings.resource(Jdbi.class);
         if (jdbi.isPresent()) {
-            return Optional.of(
-                    jdbi.get().withHandle(h -> h.getConnection().getMetaData().getDatabaseProductName()));
+            try (Handle h = jdbi.get().open()) {
+                return Optional.of(h.getConnection().getMetaData().getDatabaseProductName());
+            }
         }
         Optional<DataSource> dataSource = settings.dataSource();
         if (dataSource.isEmpty()) {

@@ -8,8 +8,10 @@ import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.core.ForwardingLockManager;
 import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.core.TransientFailures;
 import dev.leasehold.lock.internal.Arguments;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
+import dev.leasehold.lock.jdbc.internal.OwnConnections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -51,7 +53,8 @@ public final class JdbcLockManager extends ForwardingLockManager {
     public static JdbcLockManager create(DataSource dataSource, LockSettings settings) {
         Arguments.notNull(dataSource, "dataSource");
         Arguments.notNull(settings, "settings");
-        return new JdbcLockManager(JdbcLeaseStore.open(Jdbi.create(dataSource), settings), settings);
+        return new JdbcLockManager(
+                JdbcLeaseStore.open(Jdbi.create(OwnConnections.unwrap(dataSource)), settings), settings);
     }
 
     /** A manager over the application's own Jdbi. */
@@ -61,14 +64,17 @@ public final class JdbcLockManager extends ForwardingLockManager {
         return new JdbcLockManager(JdbcLeaseStore.open(jdbi, settings), settings);
     }
 
-    /** The Jdbi among the settings' resources, or one over their DataSource. */
+    /**
+     * The Jdbi among the settings' resources, or one over their DataSource (behind a Spring transaction-aware proxy,
+     * if it is one: lease statements take connections of their own).
+     */
     static Jdbi jdbiOf(LockSettings settings) {
         Optional<Jdbi> jdbi = settings.resource(Jdbi.class);
         if (jdbi.isPresent()) {
             return jdbi.get();
         }
         return settings.dataSource()
-                .map(Jdbi::create)
+                .map(ds -> Jdbi.create(OwnConnections.unwrap(ds)))
                 .orElseThrow(
                         () -> new LockConfigurationException(
                                 "the jdbc backend needs a DataSource or a Jdbi: Locks.builder().dataSource(ds) or .jdbi(jdbi)"));
@@ -174,13 +180,7 @@ public final class JdbcLockManager extends ForwardingLockManager {
     }
 
     private static LockBackendException backendFailure(String action, Exception e) {
-        String state = null;
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof SQLException sql && sql.getSQLState() != null) {
-                state = sql.getSQLState();
-                break;
-            }
-        }
+        String state = TransientFailures.sqlState(e).orElse(null);
         return new LockBackendException(
                 null,
                 state,

@@ -153,6 +153,27 @@ final class JdbcFixture extends LeaseStoreFixture {
         }
     }
 
+    /** An application transaction through the manager's own Jdbi, as an application using that Jdbi opens one. */
+    @Override
+    public void inApplicationTransaction(LockManager manager, Runnable body) {
+        PooledStore store = (PooledStore) store(manager).orElseThrow();
+        store.store.jdbi().useTransaction(h -> {
+            h.createQuery("SELECT COUNT(*) FROM " + store.store.table())
+                    .mapTo(Long.class)
+                    .one();
+            try {
+                body.run();
+            } finally {
+                h.rollback();
+            }
+        });
+    }
+
+    @Override
+    public AutoCloseable lockRow(String name) {
+        return db.lockLeaseRow(prefix, name);
+    }
+
     @Override
     public void close() {
         for (PooledStore store : stores) {

@@ -8,6 +8,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.core.TransientFailures;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.tck.ForwardingLeaseStore;
@@ -95,9 +96,18 @@ class StampedeTest {
                 }
             }
             assertThat(callerFailures).as("exceptions that reached a caller").isEmpty();
-            assertThat(storeFailures)
-                    .as("statements that failed (each an ERROR in the server log)")
-                    .isEmpty();
+            if (kind == DatabaseKind.MARIADB) {
+                // MariaDB bounds row-lock waits in whole seconds: an acquire does not wait (rowLockTimeout 100 ms
+                // rounds down to 0), so contenders that meet the winner's insert get "lock wait timeout", which the
+                // engine reports as held. Nothing else may fail.
+                assertThat(storeFailures)
+                        .as("statements that failed other than on the winner's row lock")
+                        .allMatch(TransientFailures::isLockNotAvailable);
+            } else {
+                assertThat(storeFailures)
+                        .as("statements that failed (each an ERROR in the server log)")
+                        .isEmpty();
+            }
             assertThat(winners).isEqualTo(1);
             assertThat(managers.get(0).inspect("never-seen"))
                     .hasValueSatisfying(info -> assertThat(info.token()).isEqualTo(1));

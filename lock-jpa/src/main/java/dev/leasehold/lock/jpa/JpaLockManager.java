@@ -36,12 +36,12 @@ import jakarta.persistence.PersistenceException;
  * LockConfigurationException} naming the property to set when they differ. It then creates the table when missing
  * (unless {@code createTableIfMissing} is off), with lock-jdbc's DDL, and reads each of its columns once.
  *
- * <p><b>Lock timeout.</b> A lease operation waits for the row lock at most its lock timeout: the settings property
- * {@value #LOCK_TIMEOUT_PROPERTY} (ISO-8601 such as {@code PT0.5S}, or milliseconds), by default a quarter of the lease
- * time, between 50 ms and 1 s (MariaDB waits in whole seconds: at least 1 s). An acquire that cannot lock the row in that time answers
- * "held"; a renewal or release retries it as a transient failure (SQLState 55P03). A waiting {@code acquire} wakes
- * at once when a lease is released through the same EntityManagerFactory in this JVM, and otherwise looks at the row
- * (without locking it) every lock timeout.
+ * <p><b>Row lock timeout.</b> A lease operation waits for the row lock at most the settings' {@code rowLockTimeout}
+ * (default 100 ms; MariaDB counts whole seconds: an acquire rounds down, so 100 ms means NOWAIT, a renewal or release
+ * rounds up to at least 1 s). An acquire that cannot lock the row in that time answers "held"; a renewal or release
+ * retries it as a transient failure (SQLState 55P03). A waiting {@code acquire} wakes at once when a lease is released
+ * through the same EntityManagerFactory in this JVM, and otherwise looks at the row (without locking it) every quarter
+ * of the lease time, between 50 ms and 1 s.
  *
  * <p>The persistence unit must use resource-local transactions. This class is thread-safe.
  */
@@ -55,9 +55,6 @@ public final class JpaLockManager extends ForwardingLockManager {
 
     /** Persistence-unit property: {@code false} keeps Hibernate from adding {@link LeaseRow} to the unit. */
     public static final String CONTRIBUTE_PROPERTY = "leasehold.jpa.contribute";
-
-    /** Settings property ({@link LockSettings#property}): the lock timeout of lease operations. */
-    public static final String LOCK_TIMEOUT_PROPERTY = "leasehold.jpa.lock_timeout";
 
     private final EntityManagerFactory emf;
     private final JpaLeaseStore store;
@@ -85,7 +82,7 @@ public final class JpaLockManager extends ForwardingLockManager {
     /**
      * A manager over {@code emf}.
      *
-     * @throws IllegalArgumentException if an argument is null, or the lock timeout property is not a duration
+     * @throws IllegalArgumentException if an argument is null
      * @throws LockConfigurationException if the factory is closed or uses JTA transactions, does not manage {@link
      *     LeaseRow}, maps it to another table than the settings name, its database is not PostgreSQL, H2 or
      *     MariaDB/MySQL, or the table is missing and cannot be created or does not fit

@@ -209,7 +209,7 @@ public final class JpaRowLocks {
         markRollbackOnly(em);
         LockInfo holder = null;
         try {
-            holder = new JpaLeaseStore(emf, dialect, table, Duration.ofSeconds(1))
+            holder = new JpaLeaseStore(emf, dialect, table, Duration.ofSeconds(1), Duration.ofSeconds(1))
                     .inspect(name)
                     .orElse(null);
         } catch (SQLException | RuntimeException e) {

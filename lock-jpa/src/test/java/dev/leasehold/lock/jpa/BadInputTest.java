@@ -154,20 +154,6 @@ class BadInputTest {
     }
 
     @Test
-    void aBadLockTimeoutPropertyIsRejectedNamingIt() {
-        for (String bad : new String[] {"soon", "-5", "PT-1S", "P2D"}) {
-            assertThatThrownBy(() -> JpaLockManager.create(
-                            env.emf,
-                            env.settings()
-                                    .property(JpaLockManager.LOCK_TIMEOUT_PROPERTY, bad)
-                                    .build()))
-                    .as(bad)
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(JpaLockManager.LOCK_TIMEOUT_PROPERTY);
-        }
-    }
-
-    @Test
     void aClosedEntityManagerFactoryIsAConfigurationError() {
         EntityManagerFactory closed = TestUnits.unit("closed", env.pool, env.prefix, Map.of());
         closed.close();

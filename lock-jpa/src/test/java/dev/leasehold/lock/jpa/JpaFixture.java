@@ -8,6 +8,7 @@ import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import dev.leasehold.lock.tck.db.TestDatabase;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -54,6 +55,27 @@ final class JpaFixture extends LeaseStoreFixture {
         } catch (SQLException e) {
             throw new IllegalStateException("could not kill the connections of " + poolName, e);
         }
+    }
+
+    /** An application transaction on an EntityManager of the same factory, as the application opens one. */
+    @Override
+    public void inApplicationTransaction(LockManager manager, Runnable body) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            em.getTransaction().begin();
+            em.createNativeQuery("SELECT 1").getSingleResult();
+            body.run();
+        } finally {
+            if (em.getTransaction().isActive()) {
+                em.getTransaction().rollback();
+            }
+            em.close();
+        }
+    }
+
+    @Override
+    public AutoCloseable lockRow(String name) {
+        return db.lockLeaseRow(prefix, name);
     }
 
     @Override

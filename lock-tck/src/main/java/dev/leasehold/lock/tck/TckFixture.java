@@ -59,6 +59,30 @@ public interface TckFixture extends AutoCloseable {
         throw new UnsupportedOperationException("this fixture cannot kill a manager's connections");
     }
 
+    /**
+     * Optional: runs {@code body} on the calling thread inside an open application transaction, begun through the
+     * resource {@code manager} was built with the way an application would begin one (a Jdbi transaction, a JDBC
+     * connection with auto-commit off, an EntityManager transaction), and rolls that transaction back when {@code body}
+     * returns or throws.
+     *
+     * @throws UnsupportedOperationException if the fixture cannot
+     */
+    default void inApplicationTransaction(LockManager manager, Runnable body) {
+        throw new UnsupportedOperationException("this fixture cannot open an application transaction");
+    }
+
+    /**
+     * Optional: locks the store's row of the lock {@code name} (which exists: the lock was held before) in a
+     * transaction of its own on a connection of its own, as an administrator's open {@code UPDATE} or a long
+     * application transaction would, and keeps it locked until the returned handle is closed, which ends that
+     * transaction.
+     *
+     * @throws UnsupportedOperationException if the fixture cannot
+     */
+    default AutoCloseable lockRow(String name) {
+        throw new UnsupportedOperationException("this fixture cannot lock a lock's row from another transaction");
+    }
+
     /** Frees what the fixture holds (tables, connections). */
     @Override
     default void close() throws Exception {}

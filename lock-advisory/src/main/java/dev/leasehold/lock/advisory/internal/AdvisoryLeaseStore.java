@@ -6,7 +6,9 @@ import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.advisory.AdvisoryOptions;
 import dev.leasehold.lock.advisory.Takeover;
+import dev.leasehold.lock.core.TransientFailures;
 import dev.leasehold.lock.jdbc.JdbcDialect;
+import dev.leasehold.lock.jdbc.internal.OwnConnections;
 import dev.leasehold.lock.jdbc.internal.TableSetup;
 import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
@@ -106,6 +108,7 @@ public final class AdvisoryLeaseStore implements LeaseStore {
     private final String release;
     private final String inspect;
     private final String probe;
+    private final String lockWait;
 
     private final ReentrantLock sessionLock = new ReentrantLock();
     // Guarded by sessionLock.
@@ -168,8 +171,12 @@ public final class AdvisoryLeaseStore implements LeaseStore {
         this.livenessNanos = options.livenessInterval().toNanos();
 
         String ttl = "CAST(? AS bigint) * INTERVAL '1 microsecond'";
+        // Every statement that writes a row sets lock_timeout for its own transaction first (a materialised CTE the
+        // write reads from), so that a row another transaction holds fails it with 55P03 instead of blocking the
+        // session, and every lease on it, until that transaction ends.
+        String lockWait = "set_config('lock_timeout', ?, true)";
         String acquire = "WITH p AS MATERIALIZED (SELECT CAST(? AS bigint) AS k, CAST(? AS varchar) AS name,"
-                + " CAST(? AS varchar) AS owner, " + ttl + " AS ttl),"
+                + " CAST(? AS varchar) AS owner, " + ttl + " AS ttl, " + lockWait + " AS w),"
                 + " l AS MATERIALIZED (SELECT p.*, pg_try_advisory_lock(p.k) AS got FROM p),"
                 + " g AS (INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
                 + " SELECT l.name, l.owner, 1, clock_timestamp(), clock_timestamp() + l.ttl FROM l WHERE l.got"
@@ -181,17 +188,22 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                 + " FROM l LEFT JOIN g ON true";
         this.acquireImmediate = String.format(acquire, "");
         this.acquireIfFree = String.format(acquire, " WHERE t.owner_id IS NULL OR t.expires_at <= clock_timestamp()");
-        this.renew = "UPDATE " + table + " SET expires_at = clock_timestamp() + " + ttl
-                + " WHERE lock_name = ? AND owner_id = ? AND token = ? AND expires_at > clock_timestamp()"
-                + " RETURNING expires_at";
-        this.renewAll = "UPDATE " + table + " AS t SET expires_at = clock_timestamp() + " + ttl
-                + " FROM unnest(CAST(? AS varchar[]), CAST(? AS bigint[])) AS k(lock_name, token)"
+        String bounded = "WITH w AS MATERIALIZED (SELECT " + lockWait + " AS v) ";
+        this.renew = bounded + "UPDATE " + table + " AS t SET expires_at = clock_timestamp() + " + ttl
+                + " FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
+                + " AND t.expires_at > clock_timestamp() RETURNING t.expires_at";
+        this.renewAll = bounded + "UPDATE " + table + " AS t SET expires_at = clock_timestamp() + " + ttl
+                + " FROM w, unnest(CAST(? AS varchar[]), CAST(? AS bigint[])) AS k(lock_name, token)"
                 + " WHERE t.lock_name = k.lock_name AND t.token = k.token AND t.owner_id = ?"
                 + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name, t.expires_at";
-        this.release = "WITH r AS (UPDATE " + table + " SET owner_id = NULL, expires_at = clock_timestamp()"
-                + " WHERE lock_name = ? AND owner_id = ? AND token = ? AND expires_at > clock_timestamp()"
-                + " RETURNING 1)"
-                + " SELECT (SELECT count(*) FROM r) AS released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked";
+        // The unlock reads the update's count, so it runs only once the update went through: a release that fails
+        // (say, on lock_timeout) leaves the advisory lock held, and can be tried again.
+        this.release = bounded + ", r AS (UPDATE " + table + " AS t SET owner_id = NULL,"
+                + " expires_at = clock_timestamp() FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
+                + " AND t.expires_at > clock_timestamp() RETURNING 1)"
+                + " SELECT x.released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked"
+                + " FROM (SELECT count(*) AS released FROM r) x";
+        this.lockWait = Math.max(1, settings.rowLockTimeout().toMillis()) + "ms";
         this.inspect = "SELECT owner_id, token, acquired_at, expires_at FROM " + table
                 + " WHERE lock_name = ? AND owner_id IS NOT NULL AND expires_at > clock_timestamp()";
         this.probe = "SELECT CASE WHEN owner_id IS NULL OR expires_at <= clock_timestamp() THEN 0"
@@ -227,7 +239,7 @@ public final class AdvisoryLeaseStore implements LeaseStore {
     public static AdvisoryLeaseStore open(
             ConnectionSource connections, Jdbi jdbi, LockSettings settings, AdvisoryOptions options) {
         requirePostgres(connections);
-        TableSetup.Result setup = TableSetup.ensure(jdbi, settings);
+        TableSetup.Result setup = TableSetup.ensure(new OwnConnections(jdbi), settings);
         AdvisoryKeys keys = AdvisoryKeys.of(namespace(connections, setup.table()));
         AdvisoryLeaseStore store = new AdvisoryLeaseStore(connections, setup.table(), keys, settings, options);
         try {
@@ -320,6 +332,7 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                 ps.setString(2, name);
                 ps.setString(3, owner);
                 ps.setLong(4, micros(leaseTime));
+                ps.setString(5, lockWait);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     long token = rs.getLong(2);
@@ -361,10 +374,11 @@ public final class AdvisoryLeaseStore implements LeaseStore {
             long sentAt = System.nanoTime();
             Optional<Instant> expiry;
             try (PreparedStatement ps = s.connection().prepareStatement(renew)) {
-                ps.setLong(1, micros(leaseTime));
-                ps.setString(2, name);
-                ps.setString(3, owner);
-                ps.setLong(4, token);
+                ps.setString(1, lockWait);
+                ps.setLong(2, micros(leaseTime));
+                ps.setString(3, name);
+                ps.setString(4, owner);
+                ps.setLong(5, token);
                 try (ResultSet rs = ps.executeQuery()) {
                     expiry = rs.next() ? Optional.of(instant(rs, 1)) : Optional.empty();
                 }
@@ -421,10 +435,11 @@ public final class AdvisoryLeaseStore implements LeaseStore {
             try (PreparedStatement ps = c.prepareStatement(renewAll)) {
                 Array nameArray = c.createArrayOf("varchar", names);
                 Array tokenArray = c.createArrayOf("bigint", tokens);
-                ps.setLong(1, micros(leaseTime));
-                ps.setArray(2, nameArray);
-                ps.setArray(3, tokenArray);
-                ps.setString(4, owner);
+                ps.setString(1, lockWait);
+                ps.setLong(2, micros(leaseTime));
+                ps.setArray(3, nameArray);
+                ps.setArray(4, tokenArray);
+                ps.setString(5, owner);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         renewed.put(rs.getString(1), instant(rs, 2));
@@ -467,14 +482,14 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                 return false;
             }
             Session s = session;
-            removeGrant(g);
             boolean released;
             boolean unlocked;
             try (PreparedStatement ps = s.connection().prepareStatement(release)) {
-                ps.setString(1, name);
-                ps.setString(2, owner);
-                ps.setLong(3, token);
-                ps.setLong(4, g.key);
+                ps.setString(1, lockWait);
+                ps.setString(2, name);
+                ps.setString(3, owner);
+                ps.setLong(4, token);
+                ps.setLong(5, g.key);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     released = rs.getLong(1) == 1;
@@ -482,12 +497,18 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                 }
             } catch (SQLException e) {
                 if (endsSession(e, s)) {
+                    removeGrant(g);
                     loss = loseSession("the session ended during a release", e);
                     return false;
                 }
+                if (TransientFailures.isLockNotAvailable(e)) {
+                    throw e; // nothing happened, the advisory lock included: the engine tries again
+                }
+                removeGrant(g);
                 loss = recoverKey(s, g.key, e);
                 throw e;
             }
+            removeGrant(g);
             lastAliveNanos = System.nanoTime();
             if (!unlocked) {
                 LOG.warn(

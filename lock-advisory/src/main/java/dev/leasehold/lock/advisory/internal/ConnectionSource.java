@@ -1,5 +1,6 @@
 package dev.leasehold.lock.advisory.internal;
 
+import dev.leasehold.lock.jdbc.internal.OwnConnections;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -32,8 +33,32 @@ public abstract class ConnectionSource {
         return new FromJdbi(jdbi);
     }
 
-    /** Takes a connection. */
-    public abstract Borrowed borrow() throws SQLException;
+    /** Whether the source hands out auto-commit connections, as the first one taken showed; null before. */
+    private volatile Boolean autoCommitSource;
+
+    /**
+     * Takes a connection of its own: never one inside the caller's transaction.
+     *
+     * @throws dev.leasehold.lock.LockConfigurationException if the connection arrives inside an open transaction
+     */
+    public final Borrowed borrow() throws SQLException {
+        Borrowed b = take();
+        try {
+            Boolean expected = autoCommitSource;
+            if (expected == null) {
+                expected = b.connection().getAutoCommit();
+                autoCommitSource = expected;
+            }
+            OwnConnections.checkOwn(b.connection(), expected, this);
+            return b;
+        } catch (SQLException | RuntimeException | Error e) {
+            b.close();
+            throw e;
+        }
+    }
+
+    /** Takes a connection from the source. */
+    abstract Borrowed take() throws SQLException;
 
     /** Tells a pool to drop this connection instead of keeping it, where the pool lets us (HikariCP does). */
     void evict(Connection connection) {}
@@ -127,7 +152,7 @@ public abstract class ConnectionSource {
         }
 
         @Override
-        public Borrowed borrow() throws SQLException {
+        Borrowed take() throws SQLException {
             Connection c = dataSource.getConnection();
             return new Borrowed(c, c);
         }
@@ -157,7 +182,7 @@ public abstract class ConnectionSource {
         }
 
         @Override
-        public Borrowed borrow() throws SQLException {
+        Borrowed take() throws SQLException {
             Handle h;
             try {
                 h = jdbi.open();

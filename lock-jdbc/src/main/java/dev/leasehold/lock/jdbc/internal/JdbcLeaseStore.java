@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
 
@@ -29,14 +30,19 @@ import org.jdbi.v3.core.statement.StatementException;
  * {@code UPDATE} that matches nothing, writes nothing and logs nothing when the lock is held; a name seen for the first
  * time takes the insert path. A row deleted by hand is noticed by {@link #inspect} and the name forgotten.
  *
+ * <p>Every operation runs on a connection of its own and commits by itself ({@link OwnConnections}); only {@link
+ * #verifyHeld} runs in the caller's transaction, on purpose. Statements that take row locks ({@link #write}) wait for
+ * a row that another transaction holds at most the settings' {@code rowLockTimeout}, each dialect in its own way, and
+ * the setting never outlives the statement's own transaction.
+ *
  * <p>This class is thread-safe.
  */
 public abstract class JdbcLeaseStore implements LeaseStore {
 
     private static final int MAX_KNOWN_NAMES = 10_000;
 
-    /** The Jdbi all statements run through. */
-    protected final Jdbi jdbi;
+    /** Where every operation gets a connection of its own. */
+    protected final OwnConnections connections;
 
     /** The database's dialect. */
     protected final JdbcDialect dialect;
@@ -44,12 +50,16 @@ public abstract class JdbcLeaseStore implements LeaseStore {
     /** The quoted, qualified table name. */
     protected final String table;
 
+    /** How long a statement waits for a row lock another transaction holds. */
+    protected final Duration rowLockTimeout;
+
     private final Set<String> known = ConcurrentHashMap.newKeySet();
 
-    protected JdbcLeaseStore(Jdbi jdbi, JdbcDialect dialect, String table) {
-        this.jdbi = jdbi;
+    protected JdbcLeaseStore(OwnConnections connections, JdbcDialect dialect, String table, Duration rowLockTimeout) {
+        this.connections = connections;
         this.dialect = dialect;
         this.table = table;
+        this.rowLockTimeout = rowLockTimeout;
     }
 
     /**
@@ -59,11 +69,13 @@ public abstract class JdbcLeaseStore implements LeaseStore {
      * @throws dev.leasehold.lock.LockConfigurationException if the database, schema or table cannot be used
      */
     public static JdbcLeaseStore open(Jdbi jdbi, LockSettings settings) {
-        TableSetup.Result setup = TableSetup.ensure(jdbi, settings);
+        OwnConnections connections = new OwnConnections(jdbi);
+        TableSetup.Result setup = TableSetup.ensure(connections, settings);
+        Duration wait = settings.rowLockTimeout();
         return switch (setup.dialect()) {
-            case POSTGRESQL -> new PostgresLeaseStore(jdbi, setup.table());
-            case H2 -> new H2LeaseStore(jdbi, setup.table());
-            case MARIADB -> new MariaDbLeaseStore(jdbi, setup.table());
+            case POSTGRESQL -> new PostgresLeaseStore(connections, setup.table(), wait);
+            case H2 -> new H2LeaseStore(connections, setup.table(), wait);
+            case MARIADB -> new MariaDbLeaseStore(connections, setup.table(), wait, setup.product());
         };
     }
 
@@ -77,9 +89,31 @@ public abstract class JdbcLeaseStore implements LeaseStore {
         return table;
     }
 
-    /** The Jdbi this store runs on. */
+    /** The Jdbi this store takes its connections from. */
     public Jdbi jdbi() {
-        return jdbi;
+        return connections.jdbi();
+    }
+
+    /**
+     * Runs a statement that may wait for row locks on a connection of its own, with the lock wait bounded by {@code
+     * rowLockTimeout}. The default runs it as it is, for dialects that bound the wait inside the statement; H2 sets
+     * the session's lock timeout around it.
+     */
+    protected <T> T write(HandleCallback<T, RuntimeException> work) {
+        return connections.withHandle(work);
+    }
+
+    /** Runs a plain read (it never waits for row locks) on a connection of its own. */
+    protected <T> T read(HandleCallback<T, RuntimeException> work) {
+        return connections.withHandle(work);
+    }
+
+    /**
+     * A holder's statement (renew, release) with the dialect's per-statement row-lock wait bound, for dialects that
+     * write it into the statement text; the default returns it as it is.
+     */
+    protected String bounded(String sql) {
+        return sql;
     }
 
     /** Whether a row of this name is known to exist. */
@@ -113,9 +147,9 @@ public abstract class JdbcLeaseStore implements LeaseStore {
      */
     @Override
     public boolean release(String name, String owner, long token) {
-        String sql = "UPDATE " + table + " SET owner_id = NULL, expires_at = " + now()
-                + " WHERE lock_name = :name AND owner_id = :owner AND token = :token AND expires_at > " + now();
-        return jdbi.withHandle(h -> h.createUpdate(sql)
+        String sql = bounded("UPDATE " + table + " SET owner_id = NULL, expires_at = " + now()
+                + " WHERE lock_name = :name AND owner_id = :owner AND token = :token AND expires_at > " + now());
+        return write(h -> h.createUpdate(sql)
                         .bind("name", name)
                         .bind("owner", owner)
                         .bind("token", token)
@@ -152,7 +186,7 @@ public abstract class JdbcLeaseStore implements LeaseStore {
     public Optional<LockInfo> inspect(String name) {
         String sql = "SELECT owner_id, token, acquired_at, expires_at, CASE WHEN owner_id IS NOT NULL AND expires_at > "
                 + now() + " THEN 1 ELSE 0 END AS live FROM " + table + " WHERE lock_name = :name";
-        Optional<Optional<LockInfo>> row = jdbi.withHandle(h -> h.createQuery(sql)
+        Optional<Optional<LockInfo>> row = read(h -> h.createQuery(sql)
                 .bind("name", name)
                 .map((rs, ctx) -> rs.getInt("live") == 1
                         ? Optional.of(new LockInfo(
@@ -175,7 +209,7 @@ public abstract class JdbcLeaseStore implements LeaseStore {
     public List<LockInfo> listHeld() {
         String sql = "SELECT lock_name, owner_id, token, acquired_at, expires_at FROM " + table
                 + " WHERE owner_id IS NOT NULL AND expires_at > " + now() + " ORDER BY lock_name";
-        return jdbi.withHandle(h -> h.createQuery(sql)
+        return read(h -> h.createQuery(sql)
                 .map((rs, ctx) -> new LockInfo(
                         rs.getString("lock_name"),
                         rs.getString("owner_id"),

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -25,7 +24,7 @@ final class PgNotifications implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PgNotifications.class);
     private static final int POLL_MILLIS = 250;
 
-    private final Jdbi jdbi;
+    private final OwnConnections connections;
     private final String channel;
     private final Map<String, Long> versions = new HashMap<>();
     private Handle handle;
@@ -33,8 +32,8 @@ final class PgNotifications implements AutoCloseable {
     private boolean closed;
     private long epoch;
 
-    PgNotifications(Jdbi jdbi, String channel) {
-        this.jdbi = jdbi;
+    PgNotifications(OwnConnections connections, String channel) {
+        this.connections = connections;
         this.channel = channel;
     }
 
@@ -58,9 +57,8 @@ final class PgNotifications implements AutoCloseable {
     }
 
     private void start() throws SQLException {
-        Handle h = jdbi.open();
+        Handle h = connections.openAutoCommit();
         try {
-            h.getConnection().setAutoCommit(true);
             h.execute("LISTEN " + channel);
             PGConnection pg = h.getConnection().unwrap(PGConnection.class);
             handle = h;

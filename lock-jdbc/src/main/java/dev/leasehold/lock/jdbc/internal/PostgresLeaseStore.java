@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * The lease table on PostgreSQL. Every operation is one statement and one round trip, judged by {@code
@@ -36,9 +35,18 @@ import org.jdbi.v3.core.Jdbi;
  *       waiters listening on the table's channel wake at once.
  * </ol>
  *
+ * <p>Each statement that writes first sets {@code lock_timeout} for its own transaction ({@code set_config(…, true)}
+ * in a materialised CTE that the write reads from, so that it is set before any row lock is waited for): a row that
+ * another transaction holds makes the statement fail with 55P03 after {@code rowLockTimeout} instead of waiting for
+ * that transaction to end. The setting ends with the statement's transaction.
+ *
  * <p>This class is thread-safe.
  */
 final class PostgresLeaseStore extends JdbcLeaseStore {
+
+    /** The CTE that bounds the statement's row-lock waits; the write reads from it, so it runs first. */
+    private static final String BOUNDED =
+            "WITH w AS MATERIALIZED (SELECT set_config('lock_timeout', :lockWait, true) AS v) ";
 
     private final String upsert;
     private final String update;
@@ -47,38 +55,41 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
     private final String release;
     private final String probe;
     private final String channel;
+    private final String lockWait;
     private final PgNotifications notifications;
 
-    PostgresLeaseStore(Jdbi jdbi, String table) {
-        super(jdbi, JdbcDialect.POSTGRESQL, table);
+    PostgresLeaseStore(OwnConnections connections, String table, Duration rowLockTimeout) {
+        super(connections, JdbcDialect.POSTGRESQL, table, rowLockTimeout);
         String expiry = nowPlusMicros();
-        this.upsert = "INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
-                + " VALUES (:name, :owner, 1, clock_timestamp(), " + expiry + ")"
+        this.upsert = BOUNDED + "INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
+                + " SELECT :name, :owner, 1, clock_timestamp(), " + expiry + " FROM w"
                 + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
                 + " acquired_at = clock_timestamp(), expires_at = " + expiry
                 + " WHERE t.owner_id IS NULL OR t.expires_at <= clock_timestamp()"
                 + " RETURNING token, expires_at";
-        this.update = "UPDATE " + table + " SET owner_id = :owner, token = token + 1,"
+        this.update = BOUNDED + "UPDATE " + table + " AS t SET owner_id = :owner, token = t.token + 1,"
                 + " acquired_at = clock_timestamp(), expires_at = " + expiry
-                + " WHERE lock_name = :name AND (owner_id IS NULL OR expires_at <= clock_timestamp())"
-                + " RETURNING token, expires_at";
-        this.renew = "UPDATE " + table + " SET expires_at = " + expiry
-                + " WHERE lock_name = :name AND owner_id = :owner AND token = :token"
-                + " AND expires_at > clock_timestamp() RETURNING expires_at";
-        this.renewAll = "UPDATE " + table + " AS t SET expires_at = " + expiry
-                + " FROM unnest(CAST(:names AS varchar[]), CAST(:tokens AS bigint[])) AS k(lock_name, token)"
+                + " FROM w WHERE t.lock_name = :name AND (t.owner_id IS NULL OR t.expires_at <= clock_timestamp())"
+                + " RETURNING t.token, t.expires_at";
+        this.renew = BOUNDED + "UPDATE " + table + " AS t SET expires_at = " + expiry
+                + " FROM w WHERE t.lock_name = :name AND t.owner_id = :owner AND t.token = :token"
+                + " AND t.expires_at > clock_timestamp() RETURNING t.expires_at";
+        this.renewAll = BOUNDED + "UPDATE " + table + " AS t SET expires_at = " + expiry
+                + " FROM w, unnest(CAST(:names AS varchar[]), CAST(:tokens AS bigint[])) AS k(lock_name, token)"
                 + " WHERE t.lock_name = k.lock_name AND t.token = k.token AND t.owner_id = :owner"
                 + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name, t.expires_at";
         this.channel = channel(table);
-        this.release = "WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true) AS v),"
-                + " released AS (UPDATE " + table + " SET owner_id = NULL, expires_at = clock_timestamp()"
-                + " WHERE lock_name = :name AND owner_id = :owner AND token = :token"
-                + " AND expires_at > clock_timestamp() RETURNING lock_name)"
-                + " SELECT pg_notify(:channel, r.lock_name) FROM released r, async";
+        this.release = "WITH w AS MATERIALIZED (SELECT set_config('lock_timeout', :lockWait, true) AS v,"
+                + " set_config('synchronous_commit', 'off', true) AS a),"
+                + " released AS (UPDATE " + table + " AS t SET owner_id = NULL, expires_at = clock_timestamp()"
+                + " FROM w WHERE t.lock_name = :name AND t.owner_id = :owner AND t.token = :token"
+                + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name)"
+                + " SELECT pg_notify(:channel, r.lock_name) FROM released r";
         this.probe = "SELECT CASE WHEN owner_id IS NULL OR expires_at <= clock_timestamp() THEN 0"
                 + " ELSE CAST(ceil(extract(epoch FROM (expires_at - clock_timestamp())) * 1000) AS bigint) END"
                 + " FROM " + table + " WHERE lock_name = :name";
-        this.notifications = new PgNotifications(jdbi, channel);
+        this.lockWait = Math.max(1, rowLockTimeout.toMillis()) + "ms";
+        this.notifications = new PgNotifications(connections, channel);
     }
 
     /** The notification channel of a table: a fixed prefix and a hash of its qualified name. */
@@ -114,7 +125,8 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
     @Override
     public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
         boolean known = isKnown(name);
-        Optional<LeaseGrant> grant = jdbi.withHandle(h -> h.createQuery(known ? update : upsert)
+        Optional<LeaseGrant> grant = write(h -> h.createQuery(known ? update : upsert)
+                .bind("lockWait", lockWait)
                 .bind("name", name)
                 .bind("owner", owner)
                 .bind("micros", micros(leaseTime))
@@ -128,7 +140,8 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
 
     @Override
     public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) {
-        return jdbi.withHandle(h -> h.createQuery(renew)
+        return write(h -> h.createQuery(renew)
+                .bind("lockWait", lockWait)
                 .bind("name", name)
                 .bind("owner", owner)
                 .bind("token", token)
@@ -148,20 +161,23 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
             names.add(lease.name());
             tokens.add(lease.token());
         }
-        Map<String, Instant> renewed = new LinkedHashMap<>();
-        jdbi.useHandle(h -> h.createQuery(renewAll)
+        List<Map.Entry<String, Instant>> rows = write(h -> h.createQuery(renewAll)
+                .bind("lockWait", lockWait)
                 .bindArray("names", String.class, names)
                 .bindArray("tokens", Long.class, tokens)
                 .bind("owner", owner)
                 .bind("micros", micros(leaseTime))
                 .map((rs, ctx) -> Map.entry(rs.getString("lock_name"), instant(rs, "expires_at")))
-                .forEach(e -> renewed.put(e.getKey(), e.getValue())));
+                .list());
+        Map<String, Instant> renewed = new LinkedHashMap<>();
+        rows.forEach(e -> renewed.put(e.getKey(), e.getValue()));
         return renewed;
     }
 
     @Override
     public boolean release(String name, String owner, long token) {
-        return jdbi.withHandle(h -> h.createQuery(release)
+        return write(h -> h.createQuery(release)
+                                .bind("lockWait", lockWait)
                                 .bind("name", name)
                                 .bind("owner", owner)
                                 .bind("token", token)
@@ -176,7 +192,7 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
     public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
         // Listen first, then look: a release between the look and the wait is still heard.
         long version = notifications.startAndGetVersion(name);
-        Optional<Long> millisLeft = jdbi.withHandle(
+        Optional<Long> millisLeft = read(
                 h -> h.createQuery(probe).bind("name", name).mapTo(Long.class).findOne());
         if (millisLeft.isEmpty() || millisLeft.get() <= 0) {
             return AwaitOutcome.CHANGED;

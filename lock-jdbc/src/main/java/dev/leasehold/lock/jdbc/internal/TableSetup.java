@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +38,9 @@ public final class TableSetup {
      *
      * @param dialect the database's dialect
      * @param table the table name as SQL, quoted and qualified
+     * @param product the database product name, as the driver reports it
      */
-    public record Result(JdbcDialect dialect, String table) {}
+    public record Result(JdbcDialect dialect, String table, String product) {}
 
     private TableSetup() {}
 
@@ -48,18 +49,18 @@ public final class TableSetup {
      *
      * @throws LockConfigurationException if the database, schema or table cannot be used
      */
-    public static Result ensure(Jdbi jdbi, LockSettings settings) {
+    public static Result ensure(OwnConnections connections, LockSettings settings) {
         long deadline = System.nanoTime() + STARTUP_RETRY.toNanos();
         long pause = 50;
         while (true) {
             try {
-                return jdbi.withHandle(h -> ensure(h, settings));
+                return connections.withHandle(h -> ensure(h, settings));
             } catch (LockConfigurationException e) {
                 // A transient failure (a connection reset, a deadlock) during start-up is tried again for a while.
                 if (!TransientFailures.isTransient(e.getCause()) || System.nanoTime() - deadline > 0) {
                     throw e;
                 }
-            } catch (JdbiException | SQLException e) {
+            } catch (JdbiException e) {
                 if (!TransientFailures.isTransient(e) || System.nanoTime() - deadline > 0) {
                     throw configuration("cannot reach the database to set up the lock table", e);
                 }
@@ -75,9 +76,16 @@ public final class TableSetup {
         }
     }
 
-    private static Result ensure(Handle h, LockSettings settings) throws SQLException {
+    private static Result ensure(Handle h, LockSettings settings) {
         Connection connection = h.getConnection();
-        JdbcDialect dialect = JdbcDialect.of(connection);
+        String product;
+        JdbcDialect dialect;
+        try {
+            dialect = JdbcDialect.of(connection);
+            product = connection.getMetaData().getDatabaseProductName();
+        } catch (SQLException e) {
+            throw new ConnectionException(e);
+        }
         String schema = settings.schema().orElse(null);
         String table = dialect.qualifiedTable(schema, settings.tablePrefix());
         String ddl = dialect.ddl(schema, settings.tablePrefix());
@@ -95,7 +103,7 @@ public final class TableSetup {
         // Privileges first: the catalog hides the columns of a table the user may not read.
         checkPrivileges(h, table);
         checkColumns(h, dialect, schema, settings.tableName(), table, ddl);
-        return new Result(dialect, table);
+        return new Result(dialect, table, product);
     }
 
     private static String missingSchema(JdbcDialect dialect, String schema, Connection connection) {

@@ -18,7 +18,6 @@ import jakarta.persistence.PersistenceUnitTransactionType;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -39,39 +38,47 @@ import java.util.Optional;
  * a duplicate (PostgreSQL {@code ON CONFLICT DO NOTHING}, MariaDB {@code ON DUPLICATE KEY UPDATE} no-op; H2 a guarded
  * insert whose duplicate-key failure is rolled back in its own transaction), then the locking transaction grants it.
  *
- * <p>Lock timeouts: the row lock is waited for at most the store's lock timeout. In {@link #tryAcquire} a lock that is
+ * <p>Lock timeouts: the row lock is waited for at most the settings' {@code rowLockTimeout} (on MariaDB, whose waits
+ * count whole seconds, an acquire rounds it down, so that 100 ms means NOWAIT, and a renewal or release rounds it up). In {@link #tryAcquire} a lock that is
  * not available means someone is busy with the row (another grant, or an application transaction holding it with an
  * in-transaction lock), so the answer is "held": empty, after rolling back. In {@link #renew}, {@link #renewAll} and
  * {@link #release} it is a transient failure with SQLState 55P03 on every database, which the engine retries.
  *
  * <p>Waiting ({@link #awaitChange}): a release through the same EntityManagerFactory wakes waiters in this JVM at
- * once; other changes are seen by looking at the row (without locking it) every lock timeout.
+ * once; other changes are seen by looking at the row (without locking it) every poll interval.
  *
  * <p>This class is thread-safe.
  */
 public final class JpaLeaseStore implements LeaseStore {
 
     private static final int BATCH = 500;
-    private static final Duration MIN_LOCK_TIMEOUT = Duration.ofMillis(50);
-    private static final Duration MAX_LOCK_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(50);
+    private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(1);
 
     private final EntityManagerFactory emf;
     private final SqlDialect dialect;
     private final String table;
+    private final Wait acquireWait;
     private final Wait lockWait;
     private final Duration pollInterval;
     private final ReleaseSignals signals;
 
     /**
      * A store over {@code emf}, whose lease rows live in {@code table} (as SQL) of a {@code dialect} database; row
-     * locks are waited for at most {@code lockTimeout}.
+     * locks are waited for at most {@code rowLockTimeout}, and a waiter looks at the row every {@code pollInterval}.
      */
-    public JpaLeaseStore(EntityManagerFactory emf, SqlDialect dialect, String table, Duration lockTimeout) {
+    public JpaLeaseStore(
+            EntityManagerFactory emf,
+            SqlDialect dialect,
+            String table,
+            Duration rowLockTimeout,
+            Duration pollInterval) {
         this.emf = emf;
         this.dialect = dialect;
         this.table = table;
-        this.lockWait = Wait.timeout(lockTimeout);
-        this.pollInterval = lockTimeout;
+        this.acquireWait = dialect.acquireWait(rowLockTimeout);
+        this.lockWait = Wait.timeout(rowLockTimeout);
+        this.pollInterval = pollInterval;
         this.signals = ReleaseSignals.of(emf);
     }
 
@@ -79,45 +86,26 @@ public final class JpaLeaseStore implements LeaseStore {
      * Opens the store for these settings over {@code emf}: checks the factory, that the table its unit maps
      * {@link LeaseRow} to is the one the settings name, and the table itself (creating it when missing and allowed).
      *
-     * @throws IllegalArgumentException if an argument is null, or the lock timeout property is not a duration
+     * @throws IllegalArgumentException if an argument is null
      * @throws LockConfigurationException if the factory or its table cannot be used; the message says what to do
      */
     public static JpaLeaseStore open(EntityManagerFactory emf, LockSettings settings) {
         Arguments.notNull(emf, "entityManagerFactory");
         Arguments.notNull(settings, "settings");
-        Duration lockTimeout = lockTimeout(settings);
         UnitMapping mapping = UnitMapping.of(emf);
         requireResourceLocal(emf);
         requireTable(mapping, settings);
         TableSetup.ensure(emf, mapping, settings.createTableIfMissing());
-        return new JpaLeaseStore(emf, mapping.dialect(), mapping.table(), lockTimeout);
+        return new JpaLeaseStore(
+                emf, mapping.dialect(), mapping.table(), settings.rowLockTimeout(), pollInterval(settings));
     }
 
-    /**
-     * The lock timeout of lease operations: the settings property {@value JpaLockManager#LOCK_TIMEOUT_PROPERTY}, or a
-     * quarter of the lease time between 50 ms and 1 s.
-     */
-    static Duration lockTimeout(LockSettings settings) {
-        Optional<String> value = settings.property(JpaLockManager.LOCK_TIMEOUT_PROPERTY);
-        if (value.isEmpty()) {
-            Duration quarter = settings.leaseTime().dividedBy(4);
-            return quarter.compareTo(MIN_LOCK_TIMEOUT) < 0
-                    ? MIN_LOCK_TIMEOUT
-                    : quarter.compareTo(MAX_LOCK_TIMEOUT) > 0 ? MAX_LOCK_TIMEOUT : quarter;
-        }
-        String text = value.get().strip();
-        Duration timeout;
-        try {
-            timeout = !text.isEmpty() && text.chars().allMatch(Character::isDigit)
-                    ? Duration.ofMillis(Long.parseLong(text))
-                    : Duration.parse(text);
-        } catch (DateTimeParseException | NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    JpaLockManager.LOCK_TIMEOUT_PROPERTY + " is \"" + text
-                            + "\"; pass a duration such as PT0.5S or a number of milliseconds",
-                    e);
-        }
-        return Arguments.positive(timeout, JpaLockManager.LOCK_TIMEOUT_PROPERTY);
+    /** How often a waiter looks at the row: a quarter of the lease time, between 50 ms and 1 s. */
+    static Duration pollInterval(LockSettings settings) {
+        Duration quarter = settings.leaseTime().dividedBy(4);
+        return quarter.compareTo(MIN_POLL_INTERVAL) < 0
+                ? MIN_POLL_INTERVAL
+                : quarter.compareTo(MAX_POLL_INTERVAL) > 0 ? MAX_POLL_INTERVAL : quarter;
     }
 
     private static void requireResourceLocal(EntityManagerFactory emf) {
@@ -169,7 +157,7 @@ public final class JpaLeaseStore implements LeaseStore {
         try {
             if (held.isEmpty()) {
                 RowLocking.insertIfAbsent(
-                        emf, dialect, table, name, lockWait.timeout().orElseThrow());
+                        emf, dialect, table, name, acquireWait.timeout().orElse(Duration.ZERO));
             }
             return Tx.run(emf, em -> grant(em, name, owner, leaseTime));
         } catch (RuntimeException e) {
@@ -181,7 +169,7 @@ public final class JpaLeaseStore implements LeaseStore {
     }
 
     private Optional<LeaseGrant> grant(EntityManager em, String name, String owner, Duration leaseTime) {
-        LeaseRow row = RowLocking.lock(em, dialect, table, name, lockWait);
+        LeaseRow row = RowLocking.lock(em, dialect, table, name, acquireWait);
         if (row == null) {
             // Deleted by hand since the look: the next attempt inserts it again.
             Tx.rollbackOnly(em);
@@ -302,8 +290,7 @@ public final class JpaLeaseStore implements LeaseStore {
     /**
      * Waits until the lock is free by the database clock or {@code maxWait} passes. A release through this
      * EntityManagerFactory wakes the waiter at once; any other change (a release by another process, an expiry) is
-     * seen at the next look at the row, made every poll interval (the store's lock timeout: a quarter of the lease
-     * time, between 50 ms and 1 s). Looks read the row without locking it.
+     * seen at the next look at the row, made every poll interval (a quarter of the lease time, between 50 ms and 1 s). Looks read the row without locking it.
      */
     @Override
     public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {

@@ -2,6 +2,7 @@ package dev.leasehold.lock.jpa.internal;
 
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.internal.Arguments;
+import dev.leasehold.lock.jpa.Wait;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -136,6 +137,11 @@ public enum SqlDialect {
         public String shareLock() {
             return "LOCK IN SHARE MODE";
         }
+
+        @Override
+        public Wait acquireWait(Duration rowLockTimeout) {
+            return Wait.timeout(Duration.ofSeconds(rowLockTimeout.toSeconds()));
+        }
     };
 
     private final String ddlResource;
@@ -182,6 +188,15 @@ public enum SqlDialect {
 
     /** The clause that share-locks a row for the transactional check. */
     public abstract String shareLock();
+
+    /**
+     * How an acquire waits for a row another transaction holds, given the settings' {@code rowLockTimeout}: that long,
+     * except on MariaDB, whose waits count whole seconds and which rounds it down (so 100 ms means NOWAIT: a row held
+     * by another transaction means the lock is being taken, released or renewed right now).
+     */
+    public Wait acquireWait(Duration rowLockTimeout) {
+        return Wait.timeout(rowLockTimeout);
+    }
 
     /** The query that reads the database clock, as microseconds since the epoch. */
     public String clockQuery() {

@@ -181,6 +181,51 @@ public final class TestDatabase {
     }
 
     /**
+     * Locks the lease row of {@code lockName} in the lease table with {@code tablePrefix} ({@code SELECT … FOR
+     * UPDATE}) in a transaction of its own, on a connection of its own, as an administrator's open {@code UPDATE}
+     * would; closing the returned handle rolls that transaction back and closes the connection.
+     *
+     * @throws IllegalArgumentException if the prefix is not of {@code [a-z0-9_]}
+     * @throws IllegalStateException if the row does not exist or the database refuses
+     */
+    public AutoCloseable lockLeaseRow(String tablePrefix, String lockName) {
+        if (tablePrefix == null
+                || !(tablePrefix.isEmpty() || VALID_PREFIX.matcher(tablePrefix).matches())) {
+            throw new IllegalArgumentException("tablePrefix is " + tablePrefix + "; it must match [a-z0-9_]*");
+        }
+        String table = quote(tablePrefix + "distributed_locks");
+        Connection connection = null;
+        try {
+            connection = DatabaseResolver.connect(kind, jdbcUrl, user, password);
+            connection.setAutoCommit(false);
+            try (PreparedStatement ps =
+                    connection.prepareStatement("SELECT lock_name FROM " + table + " WHERE lock_name = ? FOR UPDATE")) {
+                ps.setString(1, lockName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalStateException("lock '" + lockName + "' has no row in " + table);
+                    }
+                }
+            }
+            Connection locked = connection;
+            return () -> {
+                try (locked) {
+                    locked.rollback();
+                }
+            };
+        } catch (SQLException | RuntimeException e) {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw new IllegalStateException("could not lock the row of '" + lockName + "' in " + table, e);
+        }
+    }
+
+    /**
      * Says what this database is, such as
      * {@code PostgreSQL 15.19 via local 127.0.0.1:5432 (jdbc:postgresql://127.0.0.1:5432/test)}. The first call asks
      * the database for its version; a password in the URL is masked.
