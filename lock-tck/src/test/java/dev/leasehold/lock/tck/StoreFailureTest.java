@@ -150,6 +150,29 @@ class StoreFailureTest {
     }
 
     @Test
+    void aRowLockNotAvailableDuringAnAcquireMeansHeldAndIsNotRetried() {
+        store.acquireFailures.add(new SQLException("canceling statement due to lock timeout", "55P03"));
+        assertThat(manager.lock("busy-row").tryAcquire()).isEmpty();
+        assertThat(store.acquireCalls).hasValue(1);
+        store.acquireFailures.add(new SQLException("Lock wait timeout exceeded", "HY000", 1205));
+        assertThat(manager.lock("busy-row").tryAcquire()).isEmpty();
+        assertThat(store.acquireCalls).hasValue(2);
+        assertThat(manager.lock("busy-row").tryAcquire()).isPresent();
+    }
+
+    @Test
+    void anAcquireWithADeadlineStartsNoRetryOfATransientFailureAfterIt() {
+        for (int i = 0; i < 10; i++) {
+            store.acquireFailures.add(new SQLException("connection refused", "08001"));
+        }
+        assertThatThrownBy(() -> manager.lock("down").acquire(Duration.ZERO))
+                .isInstanceOfSatisfying(
+                        LockBackendException.class,
+                        e -> assertThat(e.sqlState()).contains("08001"));
+        assertThat(store.acquireCalls).as("attempts with no time left to retry").hasValue(1);
+    }
+
+    @Test
     void aGrantWhoseReplyWasLostIsAdoptedNotLeftToExpire() {
         store.loseReplyOnce = true;
         Lease lease = manager.lock("lost-reply").tryAcquire().orElseThrow();

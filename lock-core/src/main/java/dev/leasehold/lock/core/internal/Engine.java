@@ -139,6 +139,23 @@ public final class Engine implements LockManager {
 
     /** One attempt: reserve the name locally, ask the store, register the lease. Empty when held elsewhere. */
     Optional<Lease> attempt(String name, LockConfig config) {
+        return attempt(name, config, StoreCalls.transientPolicy(name, "acquire"));
+    }
+
+    /**
+     * One attempt whose retries of transient failures stop at {@code budgetEnd} ({@link System#nanoTime()}), so that
+     * {@code acquire(maxWait)} against a failing database gives up by its deadline; null for the default policy.
+     */
+    private Optional<Lease> attempt(String name, LockConfig config, Long budgetEnd) {
+        if (budgetEnd == null) {
+            return attempt(name, config);
+        }
+        Duration left = Duration.ofNanos(Math.max(0, budgetEnd - System.nanoTime()));
+        return attempt(
+                name, config, StoreCalls.transientPolicyWithin(name, "acquire", left, StoreCalls.DEFAULT_MAX_RETRIES));
+    }
+
+    private Optional<Lease> attempt(String name, LockConfig config, RetryPolicy<Optional<LeaseGrant>> transientRetry) {
         ensureOpen();
         Slot mine = new Slot();
         if (!reserve(name, mine)) {
@@ -148,7 +165,7 @@ public final class Engine implements LockManager {
         try {
             AtomicBoolean hadTransientFailure = new AtomicBoolean();
             AtomicLong sentAt = new AtomicLong();
-            Optional<LeaseGrant> grant = StoreCalls.run(name, "acquire", () -> {
+            Optional<LeaseGrant> grant = StoreCalls.run(transientRetry, name, "acquire", () -> {
                 sentAt.set(System.nanoTime());
                 try {
                     return store.tryAcquire(name, owner, config.leaseTime());
@@ -280,7 +297,7 @@ public final class Engine implements LockManager {
                 if (ctx.isRetry() && awaitSupported) {
                     waitForChange(name, nextDelay(retry, ctx.getAttemptCount(), budgetEnd));
                 }
-                return attempt(name, config);
+                return attempt(name, config, budgetEnd);
             });
             if (lease.isPresent()) {
                 return lease.get();

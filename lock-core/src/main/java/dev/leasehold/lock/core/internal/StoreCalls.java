@@ -40,15 +40,23 @@ final class StoreCalls {
     }
 
     /**
-     * The policy for renewals: retries until {@code within} has passed (the leases' local deadline), without a count
-     * limit.
+     * The policy for user-facing calls with a deadline ({@code acquire(maxWait)}): as {@link #transientPolicy}, but
+     * no retry starts after {@code within} has passed.
      */
-    static <T> RetryPolicy<T> transientPolicyWithin(String name, String action, Duration within) {
+    static <T> RetryPolicy<T> transientPolicyWithin(String name, String action, Duration within, int maxRetries) {
         RetryPolicyBuilder<T> b = StoreCalls.<T>builder(name, action);
         if (within.compareTo(FIRST_DELAY.multipliedBy(2)) <= 0) {
             return b.withMaxRetries(0).build();
         }
-        return b.withMaxRetries(-1).withMaxDuration(within).build();
+        return b.withMaxRetries(maxRetries).withMaxDuration(within).build();
+    }
+
+    /**
+     * The policy for renewals: retries until {@code within} has passed (the leases' local deadline), without a count
+     * limit.
+     */
+    static <T> RetryPolicy<T> transientPolicyWithin(String name, String action, Duration within) {
+        return transientPolicyWithin(name, action, within, -1);
     }
 
     private static <T> RetryPolicyBuilder<T> builder(String name, String action) {
