@@ -81,16 +81,20 @@ public final class Engine implements LockManager {
     private final Heartbeat heartbeat;
     private final Object lifecycle = new Object();
     private volatile boolean closed;
+    private volatile boolean awaitSupported = true;
+    private volatile LockException lastRenewalFailure;
 
     // Guarded by lifecycle.
     private Phase phase = Phase.OPEN;
     private Thread closingThread;
+    /** Threads inside close(): the drain does not wait for work on them. */
     private final Set<Thread> closers = new HashSet<>();
+    /** Work under withLock, by lease, with the thread running it. */
     private final Map<ManagedLease, Thread> running = new HashMap<>();
+    /** Work still running when the drain ended; the store is closed once it has returned. */
     private final Set<ManagedLease> outlived = new HashSet<>();
+    /** Threads waiting between two attempts of acquire; close() interrupts them. */
     private final Set<Thread> parked = new HashSet<>();
-    private volatile boolean awaitSupported = true;
-    private volatile LockException lastRenewalFailure;
 
     /** Where the manager is in its life; {@link #closed} is true from {@code DRAINING} on. */
     private enum Phase {
