@@ -28,7 +28,8 @@ import javax.sql.DataSource;
  *     up: a try then reports the lock as held, and a renewal or release retries; default {@value
  *     #DEFAULT_ROW_LOCK_TIMEOUT_MILLIS} ms, at least 1 ms
  * @param drainTimeout how long {@link LockManager#close()} waits for work running under {@code withLock} or {@code
- *     runLocked} to finish before it gives up on it; default the lease time, zero for no wait
+ *     runLocked} to finish before it gives up on it (the lease of work still running is then lost and left to expire
+ *     by the database clock); default the lease time, zero for no wait
  * @param schema the schema of the lock table, if not the connection's default
  * @param tablePrefix prepended to {@value #TABLE_NAME}; default empty
  * @param ownerId this manager's owner id; default {@code host:pid:random}
@@ -274,7 +275,8 @@ public record LockSettings(
 
         /**
          * How long {@link LockManager#close()} waits for work running under {@code withLock} or {@code runLocked} to
-         * finish before it gives up on it. Default: the lease time; zero for no wait.
+         * finish before it gives up on it: the lease of work still running then is lost (its listeners are told) and
+         * left to expire by the database clock. Default: the lease time; zero for no wait; at most one day.
          */
         public B drainTimeout(Duration drainTimeout) {
             this.drainTimeout = Arguments.notNull(drainTimeout, "drainTimeout");

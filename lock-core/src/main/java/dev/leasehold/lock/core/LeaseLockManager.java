@@ -15,9 +15,13 @@ import java.util.Optional;
  * local deadlines from {@link System#nanoTime()}, one heartbeat scheduler per manager renewing leases together through
  * {@link LeaseStore#renewAll}, lost-lease signals, waiting through a Failsafe retry policy (or {@link
  * LeaseStore#awaitChange} when the store can wake waiters), retries of transient database failures by SQLState,
- * non-reentrant locks, and release of every held lease on {@link #close()}.
+ * non-reentrant locks, and a graceful {@link #close()}: work running under {@code withLock} is waited for up to the
+ * settings' drain timeout, then every held lease is released, except those of work still running, which are lost and
+ * left to expire by the database clock.
  *
- * <p>The manager owns the store: closing the manager closes it.
+ * <p>The manager owns the store: closing the manager closes it. When work outlived the drain, the store is closed only
+ * once that work has returned, or one lease time after the drain at the latest, so that a store whose locks live in
+ * its database session (advisory locks) does not free them under the work.
  *
  * <p>This class is thread-safe.
  */
@@ -78,6 +82,7 @@ public final class LeaseLockManager implements LockManager {
         engine.abandon();
     }
 
+    /** Closes gracefully, as {@link LockManager#close()} describes; see the class description for the store. */
     @Override
     public void close() {
         engine.close();

@@ -166,7 +166,7 @@ public final class JpaLockManager extends ForwardingLockManager {
         }
     }
 
-    /** Stops heartbeats and releases every lease this manager holds; the EntityManagerFactory stays open. */
+    /** Closes gracefully, as {@link dev.leasehold.lock.LockManager#close()} describes; the EntityManagerFactory stays open. */
     @Override
     public void close() {
         super.close();

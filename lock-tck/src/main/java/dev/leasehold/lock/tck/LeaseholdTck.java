@@ -30,7 +30,8 @@ public abstract class LeaseholdTck
                 CrashRecoveryRules,
                 WaitingRules,
                 ReleaseRules,
-                IsolationRules {
+                IsolationRules,
+                ShutdownRules {
 
     private TckContext context;
 

@@ -4,7 +4,6 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import dev.leasehold.lock.DistributedLock;
-import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockAlreadyHeldException;
 import dev.leasehold.lock.LockException;
 import dev.leasehold.lock.LockInfo;
@@ -19,9 +18,15 @@ import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -46,6 +51,23 @@ import org.slf4j.LoggerFactory;
  *       sleeps, or waits on {@link LeaseStore#awaitChange} when the store can wake waiters, and tries again.
  * </ol>
  *
+ * <p>Closing (a drain, then the release):
+ *
+ * <ol>
+ *   <li>The manager is marked closed: {@code lock}, {@code acquire}, {@code tryAcquire} and {@code inspect} throw
+ *       {@link IllegalStateException}, and threads waiting in {@code acquire} are interrupted out of their wait and
+ *       throw it too.
+ *   <li>Work running under {@code withLock} or {@code runLocked} on other threads is waited for, up to {@link
+ *       LockSettings#drainTimeout()} by {@link System#nanoTime()}, while the heartbeat keeps renewing every lease. Work
+ *       on a thread that is itself closing this manager is not waited for.
+ *   <li>The heartbeat stops (a renewal in flight is waited for, so none lands afterwards).
+ *   <li>The lease of each work still running is lost and left in the store: its listeners run, nothing renews or
+ *       releases it, and it expires by the database clock.
+ *   <li>Every other lease still held is released.
+ *   <li>The store is closed; if work outlived the drain, only once that work has returned, or one lease time later at
+ *       the latest, so that a store whose locks live in its session does not free them under the work.
+ * </ol>
+ *
  * <p>This class is thread-safe.
  */
 public final class Engine implements LockManager {
@@ -61,6 +83,29 @@ public final class Engine implements LockManager {
     private volatile boolean closed;
     private volatile boolean awaitSupported = true;
     private volatile LockException lastRenewalFailure;
+
+    // Guarded by lifecycle.
+    private Phase phase = Phase.OPEN;
+    private Thread closingThread;
+    /** Threads inside close(): the drain does not wait for work on them. */
+    private final Set<Thread> closers = new HashSet<>();
+    /** Work under withLock, by lease, with the thread running it. */
+    private final Map<ManagedLease, Thread> running = new HashMap<>();
+    /** Work still running when the drain ended; the store is closed once it has returned. */
+    private final Set<ManagedLease> outlived = new HashSet<>();
+    /** Threads waiting between two attempts of acquire; close() interrupts them. */
+    private final Set<Thread> parked = new HashSet<>();
+
+    /** Where the manager is in its life; {@link #closed} is true from {@code DRAINING} on. */
+    private enum Phase {
+        OPEN,
+        /** close() waits for running work; the heartbeat renews. */
+        DRAINING,
+        /** The drain is over: no work may start, leases are being lost or released. */
+        RELEASING,
+        /** close() has returned, or the manager was abandoned. */
+        CLOSED
+    }
 
     /** A name reserved by this manager: acquiring while {@code lease} is null, held once it is set. */
     private static final class Slot {
@@ -126,9 +171,13 @@ public final class Engine implements LockManager {
 
     void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException(
-                    "the lock manager of owner " + owner + " is closed; build a new one with Locks.builder()");
+            throw closedException();
         }
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException(
+                "the lock manager of owner " + owner + " is closed; build a new one with Locks.builder()");
     }
 
     boolean isHeld(String name) {
@@ -138,7 +187,7 @@ public final class Engine implements LockManager {
     }
 
     /** One attempt: reserve the name locally, ask the store, register the lease. Empty when held elsewhere. */
-    Optional<Lease> attempt(String name, LockConfig config) {
+    Optional<ManagedLease> attempt(String name, LockConfig config) {
         return attempt(name, config, StoreCalls.transientPolicy(name, "acquire"));
     }
 
@@ -146,7 +195,7 @@ public final class Engine implements LockManager {
      * One attempt whose retries of transient failures stop at {@code budgetEnd} ({@link System#nanoTime()}), so that
      * {@code acquire(maxWait)} against a failing database gives up by its deadline; null for the default policy.
      */
-    private Optional<Lease> attempt(String name, LockConfig config, Long budgetEnd) {
+    private Optional<ManagedLease> attempt(String name, LockConfig config, Long budgetEnd) {
         if (budgetEnd == null) {
             return attempt(name, config);
         }
@@ -155,7 +204,8 @@ public final class Engine implements LockManager {
                 name, config, StoreCalls.transientPolicyWithin(name, "acquire", left, StoreCalls.DEFAULT_MAX_RETRIES));
     }
 
-    private Optional<Lease> attempt(String name, LockConfig config, RetryPolicy<Optional<LeaseGrant>> transientRetry) {
+    private Optional<ManagedLease> attempt(
+            String name, LockConfig config, RetryPolicy<Optional<LeaseGrant>> transientRetry) {
         ensureOpen();
         Slot mine = new Slot();
         if (!reserve(name, mine)) {
@@ -196,13 +246,16 @@ public final class Engine implements LockManager {
                 return Optional.empty();
             }
             synchronized (lifecycle) {
-                if (closed) {
-                    releaseQuietly(name, lease.token());
-                    ensureOpen();
+                if (!closed) {
+                    mine.lease = lease;
+                    heartbeat.add(lease);
+                    registered = true;
                 }
-                mine.lease = lease;
-                heartbeat.add(lease);
-                registered = true;
+            }
+            if (!registered) {
+                // close() began while the store granted: give the grant back, outside the lifecycle lock.
+                releaseQuietly(name, lease.token());
+                throw closedException();
             }
             return Optional.of(lease);
         } finally {
@@ -278,24 +331,25 @@ public final class Engine implements LockManager {
     }
 
     /** Acquires with waiting: Failsafe retries while the lock is held, as the retry options say. */
-    Lease acquire(String name, LockConfig config, RetryOptions retry) {
+    ManagedLease acquire(String name, LockConfig config, RetryOptions retry) {
         if (Thread.currentThread().isInterrupted()) {
             throw new LockInterruptedException(name, new InterruptedException("interrupted before acquiring"));
         }
         ensureOpen();
         long start = System.nanoTime();
         Long budgetEnd = retry.maxWait().map(w -> start + w.toNanos()).orElse(null);
-        RetryPolicy<Optional<Lease>> policy = RetryPolicy.<Optional<Lease>>builder()
+        // The pause between attempts happens in the attempt itself (pause), not as a Failsafe delay, so that close()
+        // can wake a waiting thread.
+        RetryPolicy<Optional<ManagedLease>> policy = RetryPolicy.<Optional<ManagedLease>>builder()
                 .handleResultIf(result -> result.isEmpty() && timeLeft(budgetEnd))
                 .handleIf(failure -> false) // only "still held" is retried here; failures have their own policy
                 .withMaxRetries(retry.maxRetries())
-                .withDelayFn(ctx -> awaitSupported ? Duration.ZERO : nextDelay(retry, ctx.getAttemptCount(), budgetEnd))
                 .onRetry(e -> LOG.debug("lock '{}' is held; attempt {}", name, e.getAttemptCount() + 1))
                 .build();
         try {
-            Optional<Lease> lease = Failsafe.with(policy).get(ctx -> {
-                if (ctx.isRetry() && awaitSupported) {
-                    waitForChange(name, nextDelay(retry, ctx.getAttemptCount(), budgetEnd));
+            Optional<ManagedLease> lease = Failsafe.with(policy).get(ctx -> {
+                if (ctx.isRetry()) {
+                    pause(name, nextDelay(retry, ctx.getAttemptCount(), budgetEnd));
                 }
                 return attempt(name, config, budgetEnd);
             });
@@ -331,8 +385,52 @@ public final class Engine implements LockManager {
         return Duration.ofNanos(Math.max(0, delay));
     }
 
+    /**
+     * Waits between two attempts: for a change of the lock where the store can wake waiters, else sleeping. While it
+     * waits the thread is registered as parked, so that close() can interrupt it; woken that way it throws {@link
+     * IllegalStateException}, with the interrupt (close's, not the caller's) cleared.
+     */
+    private void pause(String name, Duration wait) throws InterruptedException {
+        Thread me = Thread.currentThread();
+        synchronized (lifecycle) {
+            if (closed) {
+                throw closedWhileWaiting(name);
+            }
+            parked.add(me);
+        }
+        InterruptedException interrupted = null;
+        boolean wokenByClose;
+        try {
+            waitForChange(name, wait);
+        } catch (InterruptedException e) {
+            interrupted = e;
+        } finally {
+            synchronized (lifecycle) {
+                parked.remove(me);
+                // close() and abandon() set closed and interrupt every parked thread under this same lock.
+                wokenByClose = closed;
+            }
+        }
+        if (wokenByClose) {
+            Thread.interrupted();
+            throw closedWhileWaiting(name);
+        }
+        if (interrupted != null) {
+            throw interrupted;
+        }
+    }
+
+    private IllegalStateException closedWhileWaiting(String name) {
+        return new IllegalStateException("the lock manager of owner " + owner + " was closed while this thread waited"
+                + " for lock '" + name + "'; build a new one with Locks.builder()");
+    }
+
     private void waitForChange(String name, Duration wait) throws InterruptedException {
         if (wait.isZero()) {
+            return;
+        }
+        if (!awaitSupported) {
+            sleep(wait);
             return;
         }
         AwaitOutcome outcome;
@@ -341,15 +439,22 @@ public final class Engine implements LockManager {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
+            if (closed) {
+                return; // the store's wait ended by close's interrupt, reported as a failure
+            }
             // A failed wait (say, the listening connection dropped) falls back to sleeping this once.
             LOG.debug("waiting for a change of lock '{}' failed; sleeping instead", name, e);
-            Thread.sleep(wait.toMillis(), (int) (wait.toNanos() % 1_000_000));
+            sleep(wait);
             return;
         }
         if (outcome == AwaitOutcome.NOT_SUPPORTED) {
             awaitSupported = false;
-            Thread.sleep(wait.toMillis(), (int) (wait.toNanos() % 1_000_000));
+            sleep(wait);
         }
+    }
+
+    private static void sleep(Duration wait) throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(wait.toNanos());
     }
 
     private LockAlreadyHeldException heldElsewhere(String name, RetryOptions retry, long start) {
@@ -418,15 +523,136 @@ public final class Engine implements LockManager {
         return lastRenewalFailure;
     }
 
+    /**
+     * Registers work about to run under {@code lease} on the calling thread ({@code withLock}), so that close() waits
+     * for it. Pair every call with {@link #endWork}.
+     *
+     * @throws IllegalStateException if the manager's drain is over (close() then releases the lease itself)
+     */
+    void beginWork(ManagedLease lease) {
+        synchronized (lifecycle) {
+            if (phase != Phase.OPEN && phase != Phase.DRAINING) {
+                throw closedException();
+            }
+            running.put(lease, Thread.currentThread());
+        }
+    }
+
+    /** The work under {@code lease} has returned, and its release was attempted. */
+    void endWork(ManagedLease lease) {
+        synchronized (lifecycle) {
+            running.remove(lease);
+            outlived.remove(lease);
+            lifecycle.notifyAll();
+        }
+    }
+
     @Override
     public void close() {
+        Thread me = Thread.currentThread();
         synchronized (lifecycle) {
-            if (closed) {
+            if (phase == Phase.CLOSED || closingThread == me) {
+                return; // closed, or called again from within this close (an onLost listener)
+            }
+            if (phase != Phase.OPEN) {
+                awaitClosed(me);
                 return;
             }
+            phase = Phase.DRAINING;
             closed = true;
+            closingThread = me;
+            closers.add(me);
+            wakeParked();
         }
-        heartbeat.stop(true);
+        try {
+            drain();
+            heartbeat.stop(true);
+            List<ManagedLease> outlivers = loseOutlivingWork();
+            releaseAll();
+            slots.clear();
+            closeStoreAfter(outlivers);
+        } finally {
+            synchronized (lifecycle) {
+                phase = Phase.CLOSED;
+                closers.remove(me);
+                closingThread = null;
+                lifecycle.notifyAll();
+            }
+        }
+    }
+
+    /** A second close() returns once the first is done, without holding up its drain. */
+    private void awaitClosed(Thread me) {
+        assert Thread.holdsLock(lifecycle);
+        closers.add(me);
+        lifecycle.notifyAll();
+        boolean interrupted = false;
+        while (phase != Phase.CLOSED) {
+            try {
+                lifecycle.wait();
+            } catch (InterruptedException e) {
+                interrupted = true; // bounded by the first close: finish waiting, keep the flag
+            }
+        }
+        closers.remove(me);
+        if (interrupted) {
+            me.interrupt();
+        }
+    }
+
+    private void wakeParked() {
+        assert Thread.holdsLock(lifecycle);
+        for (Thread t : parked) {
+            t.interrupt();
+        }
+    }
+
+    /** Waits up to the drain timeout for work under withLock on threads that are not closing this manager. */
+    private void drain() {
+        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+        boolean interrupted = false;
+        synchronized (lifecycle) {
+            while (!closers.containsAll(running.values())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
+                } catch (InterruptedException e) {
+                    interrupted = true; // the closing thread is interrupted: end the drain now
+                    break;
+                }
+            }
+            phase = Phase.RELEASING;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Loses the lease of every work still running, leaving it in the store; returns those leases. */
+    private List<ManagedLease> loseOutlivingWork() {
+        Map<ManagedLease, Thread> stillRunning;
+        synchronized (lifecycle) {
+            stillRunning = new HashMap<>(running);
+            outlived.addAll(stillRunning.keySet());
+        }
+        String afterDrain = "the lock manager closed while work under the lock was still running after drainTimeout ("
+                + settings.drainTimeout().toMillis() + " ms); the lease is left to expire by the database clock";
+        String fromWork = "the lock manager was closed from the work under the lock, which close() does not wait for;"
+                + " the lease is left to expire by the database clock";
+        for (Map.Entry<ManagedLease, Thread> work : stillRunning.entrySet()) {
+            boolean selfClosing;
+            synchronized (lifecycle) {
+                selfClosing = closers.contains(work.getValue());
+            }
+            work.getKey().loseLeavingInStore(selfClosing ? fromWork : afterDrain);
+        }
+        return List.copyOf(stillRunning.keySet());
+    }
+
+    private void releaseAll() {
         for (Slot slot : slots.values()) {
             ManagedLease lease = slot.lease;
             if (lease != null && lease.beginCloseRelease()) {
@@ -443,7 +669,42 @@ public final class Engine implements LockManager {
                 }
             }
         }
-        slots.clear();
+    }
+
+    /**
+     * Closes the store now, or, when work outlived the drain, once that work has returned or one lease time has
+     * passed, on a daemon thread: a store whose locks live in its session (advisory locks) would free them on close.
+     */
+    private void closeStoreAfter(List<ManagedLease> outlivers) {
+        if (outlivers.isEmpty()) {
+            closeStore();
+            return;
+        }
+        long bound = outlivers.stream()
+                .mapToLong(lease -> lease.leaseTime().toNanos())
+                .max()
+                .orElse(0);
+        Thread closer = new Thread(
+                () -> {
+                    long deadline = System.nanoTime() + bound;
+                    synchronized (lifecycle) {
+                        long left;
+                        while (!outlived.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+                            try {
+                                TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
+                            } catch (InterruptedException e) {
+                                break;
+                            }
+                        }
+                    }
+                    closeStore();
+                },
+                "leasehold-close-" + owner);
+        closer.setDaemon(true);
+        closer.start();
+    }
+
+    private void closeStore() {
         try {
             store.close();
         } catch (RuntimeException e) {
@@ -458,6 +719,10 @@ public final class Engine implements LockManager {
     public void abandon() {
         synchronized (lifecycle) {
             closed = true;
+            if (phase == Phase.OPEN) {
+                phase = Phase.CLOSED;
+            }
+            wakeParked();
         }
         heartbeat.stop(false);
         for (Slot slot : slots.values()) {

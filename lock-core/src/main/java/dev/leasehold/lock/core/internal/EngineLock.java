@@ -46,7 +46,7 @@ final class EngineLock implements DistributedLock {
 
     @Override
     public Optional<Lease> tryAcquire() {
-        return engine.attempt(name, config);
+        return engine.attempt(name, config).map(Lease.class::cast);
     }
 
     @Override
@@ -54,23 +54,32 @@ final class EngineLock implements DistributedLock {
         return engine.isHeld(name);
     }
 
+    /**
+     * Acquires, runs the callback as work the manager's close() waits for, and releases. The work ends only after
+     * the release, so that a close() that waited for it returns with the lock free.
+     */
     @Override
     public <T, X extends Exception> T withLock(LockCallback<T, X> callback) throws X {
         Arguments.notNull(callback, "callback");
-        Lease lease = acquire();
-        T result;
+        ManagedLease lease = engine.acquire(name, config, config.retry());
+        engine.beginWork(lease);
         try {
-            result = callback.call(lease);
-        } catch (Throwable t) {
+            T result;
             try {
-                lease.release();
-            } catch (RuntimeException releaseFailure) {
-                t.addSuppressed(releaseFailure);
+                result = callback.call(lease);
+            } catch (Throwable t) {
+                try {
+                    lease.release();
+                } catch (RuntimeException releaseFailure) {
+                    t.addSuppressed(releaseFailure);
+                }
+                throw t;
             }
-            throw t;
+            lease.release();
+            return result;
+        } finally {
+            engine.endWork(lease);
         }
-        lease.release();
-        return result;
     }
 
     @Override

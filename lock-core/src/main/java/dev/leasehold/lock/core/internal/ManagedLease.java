@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A lease held through the engine. Its state moves only forward: {@code HELD} to {@code RELEASING} to {@code
- * RELEASED}, or to {@code LOST}, or (for crash tests) to {@code ABANDONED}.
+ * RELEASED}, or to {@code LOST}, or (for crash tests) to {@code ABANDONED}. A lease lost because its manager closed
+ * while work under it still ran is also <em>left in the store</em>: it is never given back, so that the database keeps
+ * it until it expires by its clock.
  *
  * <p>This class is thread-safe: state changes are guarded by {@code this}; renewals of one lease never overlap
  * because they hold {@link #io}.
@@ -46,6 +48,7 @@ final class ManagedLease implements Lease {
     private LockExpiredException lostCause;
     private final List<Consumer<LockExpiredException>> listeners = new ArrayList<>();
     private long lastSentAt;
+    private boolean leftInStore;
 
     private volatile Instant expiresAt;
     private volatile long deadline;
@@ -141,7 +144,7 @@ final class ManagedLease implements Lease {
         long newDeadline = sentAt + renewedFor.toNanos() - LockConfig.marginNanos(renewedFor);
         synchronized (this) {
             if (state != State.HELD) {
-                return state == State.LOST;
+                return state == State.LOST && !leftInStore;
             }
             if (sentAt - lastSentAt < 0) {
                 return false; // an older renewal answered late; the newer one already counted
@@ -282,23 +285,61 @@ final class ManagedLease implements Lease {
             if (state != State.HELD && state != State.RELEASING) {
                 return new LockExpiredException(name, token, "lease on lock '" + name + "' is not held", cause);
             }
-            lost = new LockExpiredException(
-                    name,
-                    token,
-                    "lease on lock '" + name + "' (token " + token + ", owner " + engine.ownerId() + ") was lost: "
-                            + reason,
-                    cause);
-            state = State.LOST;
-            lostCause = lost;
-            toNotify = List.copyOf(listeners);
-            listeners.clear();
+            lost = markLost(reason, cause);
+            toNotify = takeListeners();
         }
+        announce(lost, toNotify);
+        return lost;
+    }
+
+    /**
+     * Marks a held lease lost and leaves it in the store: its manager closes while work under it still runs, so it
+     * must neither be renewed nor released; the database keeps it until it expires. Each listener is told once.
+     *
+     * @return whether the lease was held and is lost now (false if it was already released, releasing or lost)
+     */
+    boolean loseLeavingInStore(String reason) {
+        List<Consumer<LockExpiredException>> toNotify;
+        LockExpiredException lost;
+        synchronized (this) {
+            // Only HELD: a lease its work is releasing right now is no longer under running work.
+            if (state != State.HELD) {
+                return false;
+            }
+            leftInStore = true;
+            lost = markLost(reason, null);
+            toNotify = takeListeners();
+        }
+        announce(lost, toNotify);
+        return true;
+    }
+
+    private LockExpiredException markLost(String reason, Throwable cause) {
+        assert Thread.holdsLock(this);
+        LockExpiredException lost = new LockExpiredException(
+                name,
+                token,
+                "lease on lock '" + name + "' (token " + token + ", owner " + engine.ownerId() + ") was lost: "
+                        + reason,
+                cause);
+        state = State.LOST;
+        lostCause = lost;
+        return lost;
+    }
+
+    private List<Consumer<LockExpiredException>> takeListeners() {
+        assert Thread.holdsLock(this);
+        List<Consumer<LockExpiredException>> taken = List.copyOf(listeners);
+        listeners.clear();
+        return taken;
+    }
+
+    private void announce(LockExpiredException lost, List<Consumer<LockExpiredException>> toNotify) {
         engine.forget(this);
         LOG.warn(lost.getMessage());
         for (Consumer<LockExpiredException> l : toNotify) {
             notify(l, lost);
         }
-        return lost;
     }
 
     /** Marks the lease abandoned without telling anyone: its manager crashed (in a test). */
