@@ -34,7 +34,10 @@ class SessionCheckTest {
     @Test
     void aRealSessionPassesAndKeepsNoProbeLock() throws Exception {
         try (Connection c = DB.dataSource().getConnection()) {
-            int pid = SessionCheck.verify(c);
+            // A direct connection needs no second connection: the driver's backend pid is the session's.
+            int pid = SessionCheck.verify(c, work -> {
+                throw new AssertionError("the check borrowed a second connection on a direct connection");
+            });
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid(), count(*) FROM pg_locks"
                     + " WHERE locktype = 'advisory' AND pid = pg_backend_pid() GROUP BY 1")) {
                 try (ResultSet rs = ps.executeQuery()) {
@@ -50,7 +53,11 @@ class SessionCheckTest {
         try (Connection one = DB.dataSource().getConnection();
                 Connection two = DB.dataSource().getConnection()) {
             Connection pooled = Doubles.transactionPooled(List.of(one, two));
-            assertThatThrownBy(() -> SessionCheck.verify(pooled))
+            assertThatThrownBy(() -> SessionCheck.verify(pooled, work -> {
+                        try (Connection other = DB.dataSource().getConnection()) {
+                            work.run(other);
+                        }
+                    }))
                     .isInstanceOf(LockConfigurationException.class)
                     .hasMessageContaining("session changed between two statements")
                     .hasMessageContaining("PgBouncer")

@@ -9,6 +9,7 @@ import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.tck.db.OwnedPgBouncer;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,6 +26,9 @@ import org.jdbi.v3.core.Jdbi;
  * The TCK fixture of the lease table: every manager gets a store with a connection pool of its own (named after it, or
  * recording its session ids, so that its connections can be killed), over one table with a prefix unique to the test
  * class.
+ *
+ * <p>The pools may connect through a PgBouncer in front of the database, while the fixture's own work (table clean-up,
+ * row locks, killing sessions) goes to the database directly.
  */
 final class JdbcFixture extends LeaseStoreFixture {
 
@@ -32,11 +36,21 @@ final class JdbcFixture extends LeaseStoreFixture {
 
     private final TestDatabase db;
     private final String prefix;
+    private final OwnedPgBouncer bouncer;
     private final List<PooledStore> stores = new CopyOnWriteArrayList<>();
 
     JdbcFixture(TestDatabase db, String prefix) {
+        this(db, prefix, null);
+    }
+
+    /**
+     * A fixture whose pools connect through {@code bouncer} (a PgBouncer in front of {@code db}, closed with the
+     * fixture), or to {@code db} directly when it is null.
+     */
+    JdbcFixture(TestDatabase db, String prefix, OwnedPgBouncer bouncer) {
         this.db = db;
         this.prefix = prefix;
+        this.bouncer = bouncer;
     }
 
     String prefix() {
@@ -90,10 +104,12 @@ final class JdbcFixture extends LeaseStoreFixture {
 
     @Override
     protected LeaseStore newStore(LockSettings settings) {
-        String name = "leasehold-tck-" + POOLS.incrementAndGet();
+        // The JVM's pid keeps the name (and the kill by name) away from pools of test runs in other JVMs.
+        String name = "leasehold-tck-" + ProcessHandle.current().pid() + "-" + POOLS.incrementAndGet();
         List<Long> sessions = new CopyOnWriteArrayList<>();
-        HikariDataSource pool =
-                db.kind() == DatabaseKind.POSTGRESQL ? pool(db, name, 4) : recordingPool(db, name, 4, sessions);
+        HikariDataSource pool = db.kind() == DatabaseKind.POSTGRESQL
+                ? pool(bouncer != null ? bouncer.database() : db, name, 4)
+                : recordingPool(db, name, 4, sessions);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
         PooledStore store =
                 new PooledStore(JdbcLeaseStore.open(Jdbi.create(pool), storeSettings), pool, name, sessions);
@@ -107,18 +123,34 @@ final class JdbcFixture extends LeaseStoreFixture {
         ((PooledStore) store).closePool();
     }
 
-    /** Ends the manager's database sessions from another connection, as an administrator would. */
+    /**
+     * Ends the manager's database sessions from another connection, as an administrator would: on PostgreSQL the
+     * backends with the pool's application_name; behind PgBouncer, where a client has no server connection of its own
+     * between transactions (and PgBouncer 1.18 does not reliably pass the client's application_name on), every server
+     * connection PgBouncer holds, which includes those the manager's transactions ran on.
+     */
     @Override
     public void killConnections(LockManager manager) {
         PooledStore store = (PooledStore) store(manager).orElseThrow();
         Jdbi admin = Jdbi.create(db.dataSource());
         switch (db.kind()) {
-            case POSTGRESQL ->
-                admin.useHandle(h -> h.createQuery("SELECT pg_terminate_backend(pid)"
-                                + " FROM pg_stat_activity WHERE application_name = :name")
-                        .bind("name", store.poolName)
-                        .mapTo(Boolean.class)
-                        .list());
+            case POSTGRESQL -> {
+                List<Boolean> ended = bouncer != null
+                        ? admin.withHandle(h -> h.createQuery("SELECT pg_terminate_backend(pid)"
+                                        + " FROM unnest(CAST(:pids AS int[])) AS p(pid)")
+                                .bindArray("pids", Integer.class, bouncer.serverPids())
+                                .mapTo(Boolean.class)
+                                .list())
+                        : admin.withHandle(h -> h.createQuery("SELECT pg_terminate_backend(pid)"
+                                        + " FROM pg_stat_activity WHERE application_name = :name")
+                                .bind("name", store.poolName)
+                                .mapTo(Boolean.class)
+                                .list());
+                if (!ended.contains(true)) {
+                    // So that a kill that did nothing cannot pass for one.
+                    throw new IllegalStateException("no session of " + store.poolName + " to end");
+                }
+            }
             case MARIADB -> {
                 store.sessions.forEach(id -> endQuietly(admin, "KILL CONNECTION " + id));
                 awaitGone(admin, store.sessions, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ");
@@ -176,10 +208,16 @@ final class JdbcFixture extends LeaseStoreFixture {
 
     @Override
     public void close() {
-        for (PooledStore store : stores) {
-            store.closePool();
+        try {
+            for (PooledStore store : stores) {
+                store.closePool();
+            }
+            db.dropTablesWithPrefix(prefix);
+        } finally {
+            if (bouncer != null) {
+                bouncer.close();
+            }
         }
-        db.dropTablesWithPrefix(prefix);
     }
 
     /** A store that owns its pool and closes it when closed. */

@@ -168,7 +168,8 @@ public interface WaitingRules extends TckSuite {
                 .build()));
         if (tck().storeOf(waiter).awaitChange(tck().name("probe"), Duration.ofMillis(1))
                 == AwaitOutcome.NOT_SUPPORTED) {
-            Assumptions.abort("the store does not implement awaitChange; waiters poll with the retry delay");
+            Assumptions.abort(
+                    "the store cannot wake waiters here (awaitChange answers NOT_SUPPORTED); waiters poll with the retry delay");
         }
         Faults faults = tck().faultsOf(waiter);
         String name = tck().name("wake");

@@ -760,7 +760,11 @@ public final class AdvisoryLeaseStore implements LeaseStore {
             } catch (SQLFeatureNotSupportedException e) {
                 LOG.debug("the driver has no network timeout; a cut connection is noticed by the heartbeat only");
             }
-            int pid = SessionCheck.verify(c);
+            int pid = SessionCheck.verify(c, work -> {
+                try (ConnectionSource.Borrowed other = connections.borrow()) {
+                    work.run(other.connection());
+                }
+            });
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT set_config('tcp_keepalives_idle', ?, false),"
                             + " set_config('tcp_keepalives_interval', ?, false), set_config('tcp_keepalives_count', ?, false)")) {

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -16,6 +17,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each name has a version that grows with every notification; a waiter reads it before it checks the lock and
  * waits for it to change, so a release between the check and the wait is not missed.
+ *
+ * <p>The first time it starts, it checks that its connection is one database session ({@link SessionProbe}). Behind a
+ * pooler in transaction mode (PgBouncer with {@code pool_mode=transaction}) it is not, and {@code LISTEN} cannot work:
+ * it would run on whichever server connection the statement got, which then serves other clients. Notifications are
+ * then off for good, and waiters retry at their retry delay.
  *
  * <p>This class is thread-safe: its state is guarded by {@code this}, which is also the monitor waiters wait on.
  */
@@ -31,6 +37,8 @@ final class PgNotifications implements AutoCloseable {
     private Thread thread;
     private boolean closed;
     private long epoch;
+    private boolean sessionChecked;
+    private String notASession;
 
     PgNotifications(OwnConnections connections, String channel) {
         this.connections = connections;
@@ -40,31 +48,53 @@ final class PgNotifications implements AutoCloseable {
     /**
      * Makes sure the connection listens, then returns the name's current version.
      *
+     * @return the version, or empty if the connection cannot listen because it is not one database session
      * @throws SQLException if listening fails; the caller then falls back to sleeping
      */
-    synchronized long startAndGetVersion(String name) throws SQLException {
+    synchronized OptionalLong startAndGetVersion(String name) throws SQLException {
         if (closed) {
             throw new SQLException("notifications are closed", "08003");
         }
-        if (thread == null) {
-            start();
+        if (notASession != null || (thread == null && !start())) {
+            return OptionalLong.empty();
         }
-        return version(name);
+        return OptionalLong.of(version(name));
     }
 
     private long version(String name) {
         return epoch + versions.getOrDefault(name, 0L);
     }
 
-    private void start() throws SQLException {
+    /** Starts listening; returns false, for good, if the connection turns out not to be one session. */
+    private boolean start() throws SQLException {
         Handle h = connections.openAutoCommit();
         try {
+            if (!sessionChecked) {
+                SessionProbe.Result probe = SessionProbe.check(h.getConnection(), work -> {
+                    try (Handle other = connections.openAutoCommit()) {
+                        work.run(other.getConnection());
+                    }
+                });
+                if (!probe.isSession()) {
+                    notASession = probe.problem().orElseThrow();
+                    LOG.info(
+                            "notifications on {} are off, so waiters retry at their retry delay instead of waking on"
+                                    + " release: {}; a pooler in transaction mode (PgBouncer with"
+                                    + " pool_mode=transaction) seems to stand in between, where LISTEN cannot work",
+                            channel,
+                            notASession);
+                    h.close();
+                    return false;
+                }
+                sessionChecked = true;
+            }
             h.execute("LISTEN " + channel);
             PGConnection pg = h.getConnection().unwrap(PGConnection.class);
             handle = h;
             thread = new Thread(() -> listen(pg), "leasehold-listener-" + channel);
             thread.setDaemon(true);
             thread.start();
+            return true;
         } catch (SQLException | RuntimeException e) {
             h.close();
             throw e instanceof SQLException sql ? sql : new SQLException("cannot LISTEN on " + channel, "08000", e);

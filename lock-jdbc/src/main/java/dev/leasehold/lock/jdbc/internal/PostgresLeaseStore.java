@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The lease table on PostgreSQL. Every operation is one statement and one round trip, judged by {@code
@@ -33,6 +34,9 @@ import java.util.Optional;
  *   <li>Release: the guarded {@code UPDATE}, committed asynchronously ({@code synchronous_commit = off} for that
  *       transaction only: a release lost in a crash only delays expiry) and announced with {@code pg_notify}, so that
  *       waiters listening on the table's channel wake at once.
+ *   <li>Waiting: {@code LISTEN} on one connection per store ({@link PgNotifications}), unless that connection is not
+ *       one database session (behind PgBouncer in transaction mode), in which case {@code awaitChange} says {@code
+ *       NOT_SUPPORTED} and waiters retry at their retry delay.
  * </ol>
  *
  * <p>Each statement that writes first sets {@code lock_timeout} for its own transaction ({@code set_config(…, true)}
@@ -191,7 +195,11 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
     @Override
     public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
         // Listen first, then look: a release between the look and the wait is still heard.
-        long version = notifications.startAndGetVersion(name);
+        OptionalLong listening = notifications.startAndGetVersion(name);
+        if (listening.isEmpty()) {
+            return AwaitOutcome.NOT_SUPPORTED; // not one session (PgBouncer in transaction mode): LISTEN cannot work
+        }
+        long version = listening.getAsLong();
         Optional<Long> millisLeft = read(
                 h -> h.createQuery(probe).bind("name", name).mapTo(Long.class).findOne());
         if (millisLeft.isEmpty() || millisLeft.get() <= 0) {
