@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -55,7 +56,7 @@ import org.junit.jupiter.api.Assumptions;
  *
  * <pre>{@code
  * try (OwnedPostgres pg = OwnedPostgres.create()) {
- *     DataSource ds = pg.database().newDataSource(4);
+ *     DataSource ds = pg.newDataSource("my-test", 4);
  *     ...
  *     pg.restart(Duration.ofSeconds(2));
  * }
@@ -190,6 +191,30 @@ public final class OwnedPostgres implements AutoCloseable {
      */
     public TestDatabase database() {
         return database;
+    }
+
+    /**
+     * A new pool over this cluster for tests that restart it, with every wait bounded: {@code getConnection} while the
+     * server is down fails after 1 s (HikariCP's default is 30 s), a connection attempt after 2 s, and a read on a
+     * socket that went silent after 10 s (the driver's default is never), so that nothing a restart test does can hang
+     * on the pool or the driver. The pool is named {@code name}, also as {@code application_name} in {@code
+     * pg_stat_activity}. The caller closes it: it is a {@code com.zaxxer.hikari.HikariDataSource}.
+     *
+     * @param name the pool's name
+     * @param maxPoolSize the most connections, at least 1
+     */
+    public DataSource newDataSource(String name, int maxPoolSize) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name is " + name + "; pass the pool's name");
+        }
+        if (maxPoolSize < 1) {
+            throw new IllegalArgumentException("maxPoolSize is " + maxPoolSize + "; pass at least 1");
+        }
+        if (!DatabaseResolver.classPresent(Pools.CLASS_NAME)) {
+            throw new IllegalStateException(
+                    "HikariCP is not on the class path: add com.zaxxer:HikariCP to the tests' dependencies");
+        }
+        return Pools.createForRestarts(database, name, maxPoolSize);
     }
 
     /** Whether the server is running (started and not stopped). */
