@@ -9,6 +9,7 @@ import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.tck.db.OwnedPostgres;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -32,11 +33,25 @@ final class JdbcFixture extends LeaseStoreFixture {
 
     private final TestDatabase db;
     private final String prefix;
+    private final OwnedPostgres owned;
     private final List<PooledStore> stores = new CopyOnWriteArrayList<>();
 
     JdbcFixture(TestDatabase db, String prefix) {
+        this(db, prefix, null);
+    }
+
+    private JdbcFixture(TestDatabase db, String prefix, OwnedPostgres owned) {
         this.db = db;
         this.prefix = prefix;
+        this.owned = owned;
+    }
+
+    /**
+     * A fixture over a cluster of the test's own, which {@link #restartDatabase} restarts and {@link #close()} closes;
+     * its pools bound every wait ({@link OwnedPostgres#newDataSource}).
+     */
+    static JdbcFixture owning(OwnedPostgres pg, String prefix) {
+        return new JdbcFixture(pg.database(), prefix, pg);
     }
 
     String prefix() {
@@ -92,8 +107,9 @@ final class JdbcFixture extends LeaseStoreFixture {
     protected LeaseStore newStore(LockSettings settings) {
         String name = "leasehold-tck-" + POOLS.incrementAndGet();
         List<Long> sessions = new CopyOnWriteArrayList<>();
-        HikariDataSource pool =
-                db.kind() == DatabaseKind.POSTGRESQL ? pool(db, name, 4) : recordingPool(db, name, 4, sessions);
+        HikariDataSource pool = owned != null
+                ? (HikariDataSource) owned.newDataSource(name, 4)
+                : db.kind() == DatabaseKind.POSTGRESQL ? pool(db, name, 4) : recordingPool(db, name, 4, sessions);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
         PooledStore store =
                 new PooledStore(JdbcLeaseStore.open(Jdbi.create(pool), storeSettings), pool, name, sessions);
@@ -154,11 +170,27 @@ final class JdbcFixture extends LeaseStoreFixture {
     }
 
     @Override
+    public void restartDatabase(Duration downtime) {
+        if (owned == null) {
+            throw new UnsupportedOperationException(
+                    "the test database " + db + " is shared, so it is never restarted; PostgresRestartTckTest runs the"
+                            + " restart rules on a cluster of its own");
+        }
+        owned.restart(downtime);
+    }
+
+    @Override
     public void close() {
         for (PooledStore store : stores) {
             store.closePool();
         }
-        db.dropTablesWithPrefix(prefix);
+        try {
+            db.dropTablesWithPrefix(prefix);
+        } finally {
+            if (owned != null) {
+                owned.close();
+            }
+        }
     }
 
     /** A store that owns its pool and closes it when closed. */

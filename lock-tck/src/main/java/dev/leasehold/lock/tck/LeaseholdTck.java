@@ -29,7 +29,8 @@ public abstract class LeaseholdTck
                 LostLeaseRules,
                 CrashRecoveryRules,
                 WaitingRules,
-                ReleaseRules {
+                ReleaseRules,
+                RestartRules {
 
     private TckContext context;
 
