@@ -93,7 +93,8 @@ public final class OwnedPostgres implements AutoCloseable {
      * @param stopRequestedAtNanos just before the immediate shutdown was asked for
      * @param stoppedAtNanos when the server had stopped (every backend gone, the port closed)
      * @param startRequestedAtNanos when the start was asked for, {@code downtime} after the stop
-     * @param readyAtNanos when the server accepted connections again
+     * @param readyAtNanos when the server accepted connections again (when {@code postmaster.pid} said so, looked at
+     *     every 2 ms)
      */
     public record Restart(
             long stopRequestedAtNanos, long stoppedAtNanos, long startRequestedAtNanos, long readyAtNanos) {
@@ -230,11 +231,30 @@ public final class OwnedPostgres implements AutoCloseable {
      */
     public synchronized long start() {
         checkOpen();
-        if (!running) {
-            run("start", "-D", data.toString(), "-l", serverLog.toString(), "-w", "-t", timeoutSeconds(), "start");
-            running = true;
+        if (running) {
+            return System.nanoTime();
         }
-        return System.nanoTime();
+        // pg_ctl -w looks every 100 ms; the postmaster's own status line says "ready" the moment it accepts
+        // connections.
+        long[] readyAt = {0};
+        Runnable watch = () -> {
+            if (readyAt[0] == 0 && postmasterReady()) {
+                readyAt[0] = System.nanoTime();
+            }
+        };
+        run(watch, "start", "-D", data.toString(), "-l", serverLog.toString(), "-w", "-t", timeoutSeconds(), "start");
+        running = true;
+        return readyAt[0] != 0 ? readyAt[0] : System.nanoTime();
+    }
+
+    /** Whether {@code postmaster.pid} says that the server accepts connections (its eighth line, {@code ready}). */
+    private boolean postmasterReady() {
+        try {
+            List<String> lines = Files.readAllLines(data.resolve("postmaster.pid"), StandardCharsets.UTF_8);
+            return lines.size() > 7 && lines.get(7).strip().equals("ready");
+        } catch (IOException | UncheckedIOException e) {
+            return false; // not written yet, or being written
+        }
     }
 
     /**
@@ -343,8 +363,12 @@ public final class OwnedPostgres implements AutoCloseable {
     }
 
     private void run(String what, String... args) {
+        run(() -> {}, what, args);
+    }
+
+    private void run(Runnable whileRunning, String what, String... args) {
         try {
-            runner.run("pg_ctl", commandLog, args);
+            runner.run("pg_ctl", commandLog, whileRunning, args);
         } catch (IllegalStateException e) {
             throw new IllegalStateException(
                     "pg_ctl " + what + " of " + this + " failed: " + e.getMessage() + "\nserver log:\n"
@@ -549,6 +573,11 @@ public final class OwnedPostgres implements AutoCloseable {
 
         /** Runs a program of the binaries, its output appended to {@code log}; fails on a non-zero exit. */
         void run(String program, Path log, String... args) {
+            run(program, log, () -> {}, args);
+        }
+
+        /** The same, calling {@code whileRunning} every 2 ms until the program exits. */
+        void run(String program, Path log, Runnable whileRunning, String... args) {
             List<String> command = new ArrayList<>(prefix);
             command.add(bin.resolve(program).toString());
             command.addAll(List.of(args));
@@ -566,9 +595,13 @@ public final class OwnedPostgres implements AutoCloseable {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                         .start();
-                if (!process.waitFor(COMMAND_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException(text + " did not finish within " + COMMAND_TIMEOUT);
+                long end = System.nanoTime() + COMMAND_TIMEOUT.plusSeconds(5).toNanos();
+                while (!process.waitFor(2, TimeUnit.MILLISECONDS)) {
+                    if (System.nanoTime() - end > 0) {
+                        process.destroyForcibly();
+                        throw new IllegalStateException(text + " did not finish within " + COMMAND_TIMEOUT);
+                    }
+                    whileRunning.run();
                 }
                 if (process.exitValue() != 0) {
                     throw new IllegalStateException(text + " exited with " + process.exitValue() + ":\n" + tail(log));
