@@ -131,21 +131,17 @@ public final class OwnedPostgres implements AutoCloseable {
      * Creates a cluster in a new temporary directory and starts it.
      *
      * @return the running cluster; close it when done
-     * @throws org.opentest4j.TestAbortedException when no PostgreSQL server binaries are found (an {@link
-     *     org.opentest4j.AssertionFailedError} instead when {@code LEASEHOLD_TEST_REQUIRE_DB=true})
+     * @throws org.opentest4j.TestAbortedException when no PostgreSQL server binaries are found, or they cannot be run
+     *     (as root, without runuser or unshare); an {@link org.opentest4j.AssertionFailedError} instead when {@code
+     *     LEASEHOLD_TEST_REQUIRE_DB=true}
      * @throws IllegalStateException when the binaries are found but the cluster cannot be created or started
      */
     public static OwnedPostgres create() {
         Binaries binaries = Binaries.find();
         if (binaries.bin() == null) {
-            String reason = "No PostgreSQL server binaries (initdb, pg_ctl, postgres) for a cluster of the test's own;"
-                    + " tried: " + String.join("; ", binaries.tried()) + ". Install the PostgreSQL server or set "
-                    + BIN_VARIABLE + " to the directory of its binaries.";
-            if (new DatabaseResolver(DatabaseResolver.Settings.system()).requireDb()) {
-                return Assertions.fail(reason + " (" + DatabaseResolver.REQUIRE_DB_VARIABLE
-                        + "=true, so this fails instead of skipping the test)");
-            }
-            return Assumptions.abort(reason);
+            return unavailable("No PostgreSQL server binaries (initdb, pg_ctl, postgres) for a cluster of the test's"
+                    + " own; tried: " + String.join("; ", binaries.tried()) + ". Install the PostgreSQL server or set "
+                    + BIN_VARIABLE + " to the directory of its binaries.");
         }
         Path directory;
         try {
@@ -153,10 +149,16 @@ public final class OwnedPostgres implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a directory for the cluster", e);
         }
+        Optional<Runner> runner = Runner.forDirectory(binaries, directory);
+        if (runner.isEmpty()) {
+            deleteQuietly(directory);
+            return unavailable(
+                    "PostgreSQL refuses to run as root, and this machine has neither runuser with an OS user " + USER
+                            + " nor unshare to run " + binaries.bin() + " otherwise: run the tests as another user");
+        }
         OwnedPostgres pg = null;
         try {
-            Runner runner = Runner.forDirectory(binaries, directory);
-            pg = new OwnedPostgres(runner, directory, freePort());
+            pg = new OwnedPostgres(runner.get(), directory, freePort());
             OPEN.add(pg);
             pg.initdb();
             pg.start();
@@ -169,6 +171,15 @@ public final class OwnedPostgres implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Aborts the test with the reason, or fails it when a database is required. */
+    private static OwnedPostgres unavailable(String reason) {
+        if (new DatabaseResolver(DatabaseResolver.Settings.system()).requireDb()) {
+            return Assertions.fail(reason + " (" + DatabaseResolver.REQUIRE_DB_VARIABLE
+                    + "=true, so this fails instead of skipping the test)");
+        }
+        return Assumptions.abort(reason);
     }
 
     /** The JDBC URL of the database {@code postgres} over TCP on 127.0.0.1. */
@@ -539,9 +550,10 @@ public final class OwnedPostgres implements AutoCloseable {
         private static final Path[] RUNUSER = {Path.of("/usr/sbin/runuser"), Path.of("/sbin/runuser")};
         private static final Path[] UNSHARE = {Path.of("/usr/bin/unshare"), Path.of("/bin/unshare")};
 
-        static Runner forDirectory(Binaries binaries, Path directory) {
+        /** How to run the binaries for a cluster in {@code directory}; empty when they cannot be run (as root). */
+        static Optional<Runner> forDirectory(Binaries binaries, Path directory) {
             if (!isRoot(directory)) {
-                return new Runner(binaries.bin(), List.of(), "binaries of " + binaries.origin());
+                return Optional.of(new Runner(binaries.bin(), List.of(), "binaries of " + binaries.origin()));
             }
             Optional<Path> runuser = firstExecutable(RUNUSER);
             Optional<UserPrincipal> postgres = osUser(USER);
@@ -551,20 +563,16 @@ public final class OwnedPostgres implements AutoCloseable {
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot hand " + directory + " to the OS user " + USER, e);
                 }
-                return new Runner(
+                return Optional.of(new Runner(
                         binaries.bin(),
                         List.of(runuser.get().toString(), "-u", USER, "--"),
-                        "binaries of " + binaries.origin() + ", run as the OS user " + USER);
+                        "binaries of " + binaries.origin() + ", run as the OS user " + USER));
             }
-            Optional<Path> unshare = firstExecutable(UNSHARE);
-            if (unshare.isPresent()) {
-                return new Runner(
-                        binaries.bin(),
-                        List.of(unshare.get().toString(), "-U"),
-                        "binaries of " + binaries.origin() + ", run in a user namespace");
-            }
-            throw new IllegalStateException("PostgreSQL refuses to run as root, and there is neither runuser with an"
-                    + " OS user " + USER + " nor unshare to run it otherwise: run the tests as another user");
+            return firstExecutable(UNSHARE)
+                    .map(unshare -> new Runner(
+                            binaries.bin(),
+                            List.of(unshare.toString(), "-U"),
+                            "binaries of " + binaries.origin() + ", run in a user namespace"));
         }
 
         String describe() {
