@@ -17,6 +17,15 @@ import org.junit.jupiter.api.Test;
  */
 public interface RestartRules extends TckSuite {
 
+    /** Waits until the manager has made {@code attempts} acquire attempts in all, when the fixture counts them. */
+    private void awaitAttempts(LockManager manager, int attempts) {
+        tck().fixture()
+                .faults(manager)
+                .ifPresent(f -> await().atMost(tck().env().patience())
+                        .pollInterval(Duration.ofMillis(2))
+                        .until(() -> f.tryAcquireCalls() >= attempts));
+    }
+
     /**
      * R9.3: a restart of the database never repeats a token, keeps or loses each lease by its local deadline, and
      * never hangs a waiter. Two leases are held and a third manager waits in {@code acquire} for one of them through
@@ -50,6 +59,7 @@ public interface RestartRules extends TckSuite {
         Lease b = losses.watch(grants.record(holder.lock(second).tryAcquire().orElseThrow()));
         CompletableFuture<Lease> waiter = CompletableFuture.supplyAsync(
                 () -> grants.record(contender.lock(first).acquire(env.patience())));
+        awaitAttempts(contender, 1);
 
         // A short restart: renewals may get through again before the local deadline.
         long began = System.nanoTime();
@@ -87,8 +97,11 @@ public interface RestartRules extends TckSuite {
                 ? b
                 : losses.watch(grants.record(holder.lock(second).tryAcquire().orElseThrow()));
         Lease w = losses.watch(waited);
+        int holderAttempts =
+                tck().fixture().faults(holder).map(Faults::tryAcquireCalls).orElse(0);
         CompletableFuture<Lease> secondWaiter = CompletableFuture.supplyAsync(
                 () -> grants.record(holder.lock(first).acquire(env.patience())));
+        awaitAttempts(holder, holderAttempts + 1);
 
         // A long restart: down for longer than every lease's local deadline.
         long longBegan = System.nanoTime();
