@@ -80,8 +80,8 @@ final class AdvisoryFixture extends LeaseStoreFixture {
     public void restartDatabase(Duration downtime) {
         if (owned == null) {
             throw new UnsupportedOperationException(
-                    "the test database " + db + " is shared, so it is never restarted; AdvisoryRestartTckTest runs the"
-                            + " restart rules on a cluster of its own");
+                    "the test database " + db + " is shared, so it is never restarted; the restart rules run on a"
+                            + " PostgreSQL cluster of the test's own in AdvisoryRestartTckTest");
         }
         owned.restart(downtime);
     }

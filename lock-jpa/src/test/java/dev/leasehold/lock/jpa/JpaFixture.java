@@ -77,8 +77,8 @@ final class JpaFixture extends LeaseStoreFixture {
     public void restartDatabase(Duration downtime) {
         if (owned == null) {
             throw new UnsupportedOperationException(
-                    "the test database " + db + " is shared, so it is never restarted; JpaRestartTckTest runs the"
-                            + " restart rules on a cluster of its own");
+                    "the test database " + db + " is shared, so it is never restarted; the restart rules run on a"
+                            + " PostgreSQL cluster of the test's own in JpaRestartTckTest");
         }
         owned.restart(downtime);
     }
