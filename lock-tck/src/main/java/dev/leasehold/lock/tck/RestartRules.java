@@ -28,12 +28,13 @@ public interface RestartRules extends TckSuite {
 
     /**
      * R9.3: a restart of the database never repeats a token, keeps or loses each lease by its local deadline, and
-     * never hangs a waiter. Two leases are held and a third manager waits in {@code acquire} for one of them through
-     * two restarts. After a short one (a quarter of the lease time down) each lease is, a lease time plus S after the
-     * restart began, either still valid with its token (its renewals got through) or lost once, no later than that;
-     * the waiter then acquires once the lock is released or lost. A long one (the lease time plus S down) outlasts
-     * every local deadline: every lease is lost, each no later than L + S after the restart began, and the waiter
-     * acquires once the database is back. Every grant's token is larger than every earlier one of its name.
+     * never hangs a waiter. After a first restart with nothing held, one manager holds two leases while another waits
+     * in {@code acquire} for one of them, through two restarts. After a short one (a quarter of the lease time down)
+     * each lease is, a lease time plus S after the restart began, either still valid with its token (its renewals got
+     * through) or lost once, no later than that; the waiter then acquires once the lock is released or lost. A long one
+     * (the lease time plus S down) outlasts every local deadline: every lease is lost, each no later than L + S after
+     * the restart began, and a new waiter acquires once the database is back. Every grant's token is larger than every
+     * earlier one of its name.
      *
      * <p>When it fails: a token was granted twice (the store lost a committed grant in the restart, or computed the
      * token somewhere that does not survive one); a lease stayed valid past its local deadline while the database was
@@ -44,6 +45,8 @@ public interface RestartRules extends TckSuite {
      */
     @Test
     default void required_r9_3_aRestartOfTheDatabaseNeverRepeatsATokenNorHangsHoldersOrWaiters() throws Exception {
+        // A first restart with nothing held; a fixture that cannot restart its database aborts the rule here.
+        tck().restartDatabase(Duration.ZERO);
         TckEnvironment env = tck().env();
         Duration bound = env.leaseTime().plus(env.slack());
         LockManager holder = tck().manager();
