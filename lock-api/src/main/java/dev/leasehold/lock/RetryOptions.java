@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * How {@link DistributedLock#acquire()} waits for a lock that someone else holds: how many times it tries again, how
- * long it sleeps between tries, and the longest it waits in all. Only contention is retried here; transient database
- * failures are retried separately by the engine.
+ * long it sleeps between tries, and the longest it waits in all. Contention is retried here; transient database
+ * failures are retried separately by the engine, and one that outlasts those retries (a database restart or failover)
+ * counts as one more retry here, so that a waiter with retries and time left resumes once the database is back.
  *
  * <p>{@link #defaults()} tries once and retries 3 times, 100 ms apart, with no backoff, no jitter and no overall limit.
  * When the backend can wake a waiter as soon as the lock is released, the engine waits for that signal for up to the

@@ -8,8 +8,10 @@ import dev.leasehold.lock.advisory.internal.ConnectionSource;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
+import dev.leasehold.lock.tck.db.OwnedPostgres;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jdbi.v3.core.Jdbi;
@@ -23,17 +25,32 @@ final class AdvisoryFixture extends LeaseStoreFixture {
 
     private final TestDatabase db;
     private final String prefix;
+    private final OwnedPostgres owned;
     private final List<PooledStore> stores = new CopyOnWriteArrayList<>();
 
     AdvisoryFixture(TestDatabase db, String prefix) {
+        this(db, prefix, null);
+    }
+
+    private AdvisoryFixture(TestDatabase db, String prefix, OwnedPostgres owned) {
         this.db = db;
         this.prefix = prefix;
+        this.owned = owned;
+    }
+
+    /**
+     * A fixture over a cluster of the test's own, which {@link #restartDatabase} restarts and {@link #close()} closes;
+     * its pools bound every wait ({@link OwnedPostgres#newDataSource}).
+     */
+    static AdvisoryFixture owning(OwnedPostgres pg, String prefix) {
+        return new AdvisoryFixture(pg.database(), prefix, pg);
     }
 
     @Override
     protected LeaseStore newStore(LockSettings settings) {
         String name = TestSupport.poolName("tck");
-        HikariDataSource pool = TestSupport.pool(db, name, 8);
+        HikariDataSource pool =
+                owned != null ? (HikariDataSource) owned.newDataSource(name, 8) : TestSupport.pool(db, name, 8);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
         Jdbi jdbi = Jdbi.create(pool);
         AdvisoryLeaseStore store = AdvisoryLeaseStore.open(
@@ -82,11 +99,27 @@ final class AdvisoryFixture extends LeaseStoreFixture {
     }
 
     @Override
+    public void restartDatabase(Duration downtime) {
+        if (owned == null) {
+            throw new UnsupportedOperationException(
+                    "the test database " + db + " is shared, so it is never restarted; the restart rules run on a"
+                            + " PostgreSQL cluster of the test's own in AdvisoryRestartTckTest");
+        }
+        owned.restart(downtime);
+    }
+
+    @Override
     public void close() {
         for (PooledStore store : stores) {
             store.close();
         }
-        db.dropTablesWithPrefix(prefix);
+        try {
+            db.dropTablesWithPrefix(prefix);
+        } finally {
+            if (owned != null) {
+                owned.close();
+            }
+        }
     }
 
     /** A store that owns its pool and closes it when closed. */

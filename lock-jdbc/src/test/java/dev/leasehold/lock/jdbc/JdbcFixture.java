@@ -10,6 +10,7 @@ import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import dev.leasehold.lock.tck.db.OwnedPgBouncer;
+import dev.leasehold.lock.tck.db.OwnedPostgres;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -37,20 +38,34 @@ final class JdbcFixture extends LeaseStoreFixture {
     private final TestDatabase db;
     private final String prefix;
     private final OwnedPgBouncer bouncer;
+    private final OwnedPostgres owned;
     private final List<PooledStore> stores = new CopyOnWriteArrayList<>();
 
     JdbcFixture(TestDatabase db, String prefix) {
-        this(db, prefix, null);
+        this(db, prefix, null, null);
     }
 
     /**
      * A fixture whose pools connect through {@code bouncer} (a PgBouncer in front of {@code db}, closed with the
-     * fixture), or to {@code db} directly when it is null.
+     * fixture).
      */
     JdbcFixture(TestDatabase db, String prefix, OwnedPgBouncer bouncer) {
+        this(db, prefix, bouncer, null);
+    }
+
+    private JdbcFixture(TestDatabase db, String prefix, OwnedPgBouncer bouncer, OwnedPostgres owned) {
         this.db = db;
         this.prefix = prefix;
         this.bouncer = bouncer;
+        this.owned = owned;
+    }
+
+    /**
+     * A fixture over a cluster of the test's own, which {@link #restartDatabase} restarts and {@link #close()} closes;
+     * its pools bound every wait ({@link OwnedPostgres#newDataSource}).
+     */
+    static JdbcFixture owning(OwnedPostgres pg, String prefix) {
+        return new JdbcFixture(pg.database(), prefix, null, pg);
     }
 
     String prefix() {
@@ -107,9 +122,14 @@ final class JdbcFixture extends LeaseStoreFixture {
         // The JVM's pid keeps the name (and the kill by name) away from pools of test runs in other JVMs.
         String name = "leasehold-tck-" + ProcessHandle.current().pid() + "-" + POOLS.incrementAndGet();
         List<Long> sessions = new CopyOnWriteArrayList<>();
-        HikariDataSource pool = db.kind() == DatabaseKind.POSTGRESQL
-                ? pool(bouncer != null ? bouncer.database() : db, name, 4)
-                : recordingPool(db, name, 4, sessions);
+        HikariDataSource pool;
+        if (owned != null) {
+            pool = (HikariDataSource) owned.newDataSource(name, 4);
+        } else if (db.kind() == DatabaseKind.POSTGRESQL) {
+            pool = pool(bouncer != null ? bouncer.database() : db, name, 4);
+        } else {
+            pool = recordingPool(db, name, 4, sessions);
+        }
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
         PooledStore store =
                 new PooledStore(JdbcLeaseStore.open(Jdbi.create(pool), storeSettings), pool, name, sessions);
@@ -207,6 +227,16 @@ final class JdbcFixture extends LeaseStoreFixture {
     }
 
     @Override
+    public void restartDatabase(Duration downtime) {
+        if (owned == null) {
+            throw new UnsupportedOperationException(
+                    "the test database " + db + " is shared, so it is never restarted; the restart rules run on a"
+                            + " PostgreSQL cluster of the test's own in PostgresRestartTckTest");
+        }
+        owned.restart(downtime);
+    }
+
+    @Override
     public void close() {
         try {
             for (PooledStore store : stores) {
@@ -216,6 +246,9 @@ final class JdbcFixture extends LeaseStoreFixture {
         } finally {
             if (bouncer != null) {
                 bouncer.close();
+            }
+            if (owned != null) {
+                owned.close();
             }
         }
     }

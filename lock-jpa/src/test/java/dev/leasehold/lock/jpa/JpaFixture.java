@@ -7,12 +7,14 @@ import dev.leasehold.lock.jpa.internal.JpaLeaseStore;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.tck.db.OwnedPostgres;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -27,13 +29,28 @@ final class JpaFixture extends LeaseStoreFixture {
     private final String poolName;
     private final HikariDataSource pool;
     private final EntityManagerFactory emf;
+    private final OwnedPostgres owned;
 
     JpaFixture(TestDatabase db, String prefix) {
+        this(db, prefix, null);
+    }
+
+    private JpaFixture(TestDatabase db, String prefix, OwnedPostgres owned) {
         this.db = db;
         this.prefix = prefix;
+        this.owned = owned;
         this.poolName = TestUnits.poolName("tck");
-        this.pool = TestUnits.pool(db, poolName, 16);
+        this.pool =
+                owned != null ? (HikariDataSource) owned.newDataSource(poolName, 16) : TestUnits.pool(db, poolName, 16);
         this.emf = TestUnits.unit("leasehold-tck", pool, prefix, Map.of());
+    }
+
+    /**
+     * A fixture over a cluster of the test's own, which {@link #restartDatabase} restarts and {@link #close()} closes;
+     * its pool bounds every wait ({@link OwnedPostgres#newDataSource}).
+     */
+    static JpaFixture owning(OwnedPostgres pg, String prefix) {
+        return new JpaFixture(pg.database(), prefix, pg);
     }
 
     @Override
@@ -79,9 +96,25 @@ final class JpaFixture extends LeaseStoreFixture {
     }
 
     @Override
+    public void restartDatabase(Duration downtime) {
+        if (owned == null) {
+            throw new UnsupportedOperationException(
+                    "the test database " + db + " is shared, so it is never restarted; the restart rules run on a"
+                            + " PostgreSQL cluster of the test's own in JpaRestartTckTest");
+        }
+        owned.restart(downtime);
+    }
+
+    @Override
     public void close() {
         emf.close();
         pool.close();
-        db.dropTablesWithPrefix(prefix);
+        try {
+            db.dropTablesWithPrefix(prefix);
+        } finally {
+            if (owned != null) {
+                owned.close();
+            }
+        }
     }
 }

@@ -5,9 +5,11 @@ import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.internal.FaultyLeaseStore;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The fixture of a backend built on a {@link LeaseStore}: implement {@link #newStore(LockSettings)} and get every TCK
@@ -19,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public abstract class LeaseStoreFixture implements TckFixture {
 
     private final Map<LockManager, FaultyLeaseStore> stores = new ConcurrentHashMap<>();
+    private volatile boolean down;
 
     /** A new store over the shared data, for one manager with these settings. */
     protected abstract LeaseStore newStore(LockSettings settings);
@@ -32,6 +35,7 @@ public abstract class LeaseStoreFixture implements TckFixture {
     @Override
     public LockManager newManager(LockSettings settings) {
         FaultyLeaseStore store = new FaultyLeaseStore(newStore(settings));
+        store.down(down);
         LeaseLockManager manager = LeaseLockManager.create(store, settings);
         stores.put(manager, store);
         return manager;
@@ -54,6 +58,40 @@ public abstract class LeaseStoreFixture implements TckFixture {
     @Override
     public Optional<Faults> faults(LockManager manager) {
         return Optional.ofNullable(stores.get(manager));
+    }
+
+    /**
+     * Simulates a database restart for a store whose data lives in this JVM, as {@link #restartDatabase} of such a
+     * fixture may: for {@code downtime}, every call of every manager's store fails with SQLState 08001 (connection
+     * refused), as calls to a database that is down do; then {@code restart} runs (what the store's database does when
+     * it starts again: nothing, for a store that keeps every commit); then the calls go through again. A fixture over
+     * a real database restarts that instead.
+     *
+     * @param downtime how long every call fails, zero or more
+     * @param restart what the store does when it comes back
+     */
+    protected void simulateRestart(Duration downtime, Runnable restart) {
+        if (downtime == null || downtime.isNegative()) {
+            throw new IllegalArgumentException("downtime is " + downtime + "; pass zero or a positive duration");
+        }
+        setDown(true);
+        try {
+            // The downtime is what the caller asked for, not a wait for something to happen.
+            TimeUnit.NANOSECONDS.sleep(downtime.toNanos());
+            restart.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during a simulated restart", e);
+        } finally {
+            setDown(false);
+        }
+    }
+
+    private void setDown(boolean value) {
+        down = value;
+        for (FaultyLeaseStore store : stores.values()) {
+            store.down(value);
+        }
     }
 
     /** Forgets a closed manager. */

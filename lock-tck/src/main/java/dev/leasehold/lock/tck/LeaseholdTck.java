@@ -31,7 +31,8 @@ public abstract class LeaseholdTck
                 WaitingRules,
                 ReleaseRules,
                 IsolationRules,
-                ShutdownRules {
+                ShutdownRules,
+                RestartRules {
 
     private TckContext context;
 

@@ -4,6 +4,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.spi.LeaseStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -87,6 +88,18 @@ public final class TckContext {
         return fixture.faults(manager)
                 .orElseGet(() -> abort("the fixture cannot inject faults (TckFixture.faults); extend"
                         + " LeaseStoreFixture to get it"));
+    }
+
+    /**
+     * Restarts the fixture's database with {@code downtime} without a server, or aborts the test saying the fixture
+     * cannot.
+     */
+    public void restartDatabase(Duration downtime) {
+        try {
+            fixture.restartDatabase(downtime);
+        } catch (UnsupportedOperationException e) {
+            abort(e.getMessage());
+        }
     }
 
     private static <T> T abort(String reason) {

@@ -4,6 +4,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.spi.LeaseStore;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -81,6 +82,21 @@ public interface TckFixture extends AutoCloseable {
      */
     default AutoCloseable lockRow(String name) {
         throw new UnsupportedOperationException("this fixture cannot lock a lock's row from another transaction");
+    }
+
+    /**
+     * Optional: restarts the database the managers use, as a crash of the server would: an immediate shutdown (every
+     * session and connection ends at once, nothing is checkpointed), {@code downtime} without a server, then a start
+     * with the same data. Returns once the database accepts connections again. A fixture over a database it shares with
+     * others (such as the test database every test uses) must not restart it, and keeps this default.
+     *
+     * @param downtime how long the database stays down, zero or more
+     * @throws UnsupportedOperationException if the fixture cannot (the default)
+     */
+    default void restartDatabase(Duration downtime) {
+        throw new UnsupportedOperationException("this fixture cannot restart its database (TckFixture.restartDatabase):"
+                + " run the restart rules over a database of the test's own, such as"
+                + " dev.leasehold.lock.tck.db.OwnedPostgres");
     }
 
     /** Frees what the fixture holds (tables, connections). */

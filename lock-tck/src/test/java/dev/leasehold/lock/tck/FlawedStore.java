@@ -41,7 +41,9 @@ final class FlawedStore implements LeaseStore {
         /** inspect shows released and expired leases as held. */
         INSPECT_SHOWS_STALE_ROWS("required_r1_7_"),
         /** A renewal assigns a new token. */
-        RENEW_CHANGES_TOKEN("required_r3_3_");
+        RENEW_CHANGES_TOKEN("required_r3_3_"),
+        /** Nothing survives a restart of its database, so tokens start at 1 again. */
+        FORGETS_ON_RESTART("required_r9_3_");
 
         final String[] rules;
 
@@ -61,6 +63,13 @@ final class FlawedStore implements LeaseStore {
 
     FlawedStore(Flaw flaw) {
         this.flaw = flaw;
+    }
+
+    /** What the store's database does when it starts again after a restart. */
+    synchronized void restart() {
+        if (is(Flaw.FORGETS_ON_RESTART)) {
+            rows.clear();
+        }
     }
 
     private boolean is(Flaw f) {

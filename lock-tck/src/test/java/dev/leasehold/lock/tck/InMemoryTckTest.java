@@ -2,8 +2,12 @@ package dev.leasehold.lock.tck;
 
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.spi.LeaseStore;
+import java.time.Duration;
 
-/** The reference store passes the whole TCK. */
+/**
+ * The reference store passes the whole TCK; its restarts are simulated ({@link LeaseStoreFixture#simulateRestart}):
+ * every call fails as calls to a database that is down do, and the store keeps every grant.
+ */
 class InMemoryTckTest extends LeaseholdTck {
 
     private final InMemoryLeaseStore store = new InMemoryLeaseStore();
@@ -14,6 +18,11 @@ class InMemoryTckTest extends LeaseholdTck {
             @Override
             protected LeaseStore newStore(LockSettings settings) {
                 return store;
+            }
+
+            @Override
+            public void restartDatabase(Duration downtime) {
+                simulateRestart(downtime, () -> {});
             }
         };
     }

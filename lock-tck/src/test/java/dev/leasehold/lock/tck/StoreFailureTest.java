@@ -149,6 +149,35 @@ class StoreFailureTest {
         assertThat(store.acquireCalls).hasValue(6);
     }
 
+    /** A restart longer than a store call's own retries: a waiter with time left waits it out and then acquires. */
+    @Test
+    void aWaitingAcquireWaitsOutAnOutageLongerThanItsStoreRetries() {
+        for (int i = 0; i < 20; i++) {
+            store.acquireFailures.add(new SQLException("connection refused", "08001"));
+        }
+        Lease lease = manager.lock("outage").acquire(Duration.ofSeconds(30));
+        assertThat(store.acquireCalls).hasValue(21);
+        assertThat(lease.isValid()).isTrue();
+        lease.release();
+    }
+
+    /** When the wait's time runs out during the outage, the transient failure is what the caller gets. */
+    @Test
+    void aWaitThatRunsOutDuringAnOutageFailsWithTheTransientFailure() {
+        for (int i = 0; i < 1_000; i++) {
+            store.acquireFailures.add(new SQLException("connection refused", "08001"));
+        }
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> manager.lock("outage-forever").acquire(Duration.ofMillis(500)))
+                .isInstanceOfSatisfying(
+                        LockBackendException.class,
+                        e -> assertThat(e.sqlState()).contains("08001"));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        synchronized (store.acquireFailures) {
+            store.acquireFailures.clear();
+        }
+    }
+
     @Test
     void aRowLockNotAvailableDuringAnAcquireMeansHeldAndIsNotRetried() {
         store.acquireFailures.add(new SQLException("canceling statement due to lock timeout", "55P03"));

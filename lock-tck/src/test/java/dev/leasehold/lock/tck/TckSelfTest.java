@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.spi.LeaseStore;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,11 @@ class TckSelfTest {
                 @Override
                 protected LeaseStore newStore(LockSettings settings) {
                     return store;
+                }
+
+                @Override
+                public void restartDatabase(Duration downtime) {
+                    simulateRestart(downtime, store::restart);
                 }
             };
         }

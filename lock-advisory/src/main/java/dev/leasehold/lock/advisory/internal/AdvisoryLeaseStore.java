@@ -39,9 +39,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -567,7 +569,8 @@ public final class AdvisoryLeaseStore implements LeaseStore {
 
     /**
      * Waits on a pooled connection, from a helper thread so that the caller's interrupt is honoured: on interrupt the
-     * statement is cancelled on the server.
+     * statement is cancelled on the server. The caller waits at most {@code maxWait} plus the session's network
+     * timeout, even when the connection goes silent.
      *
      * @return -1 if the wait timed out; 0 if the key is free (and, after expiry, the row too); otherwise the
      *     milliseconds until the row expires
@@ -615,7 +618,23 @@ public final class AdvisoryLeaseStore implements LeaseStore {
             }
         });
         try {
-            return result.get();
+            // lock_timeout ends the wait on the server; this bound ends it when the connection went silent (a server
+            // that stopped answering, a cut network) and the driver has no socket timeout.
+            return result.get(timeoutMillis + networkTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            abandoned.set(true);
+            Statement silent = current.get();
+            try {
+                waiters.execute(() -> cancelQuietly(silent)); // the cancel request may itself wait for the server
+            } catch (RejectedExecutionException closing) {
+                // The store is closing: its threads are stopped and its waits cancelled already.
+            }
+            result.cancel(true);
+            LOG.warn(
+                    "waiting for lock '{}' got no answer from the database within {} ms; giving up this wait",
+                    name,
+                    timeoutMillis + networkTimeoutMillis);
+            return -1L;
         } catch (InterruptedException e) {
             abandoned.set(true);
             cancelQuietly(current.get());

@@ -5,6 +5,7 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import dev.leasehold.lock.DistributedLock;
 import dev.leasehold.lock.LockAlreadyHeldException;
+import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.LockException;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockInterruptedException;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  *   <li>The local deadline is the time taken before the request plus the lease time, minus a small margin; a grant
  *       that arrives after its own deadline is given back.
  *   <li>The lease joins the heartbeat. When the lock is held, the waiting policy (Failsafe, from {@link RetryOptions})
- *       sleeps, or waits on {@link LeaseStore#awaitChange} when the store can wake waiters, and tries again.
+ *       sleeps, or waits on {@link LeaseStore#awaitChange} when the store can wake waiters, and tries again. A
+ *       transient failure that outlasted its own retries (the database restarting) is waited out the same way, so a
+ *       waiter with retries and time left resumes when the database is back.
  * </ol>
  *
  * <p>Closing (a drain, then the release):
@@ -342,9 +345,15 @@ public final class Engine implements LockManager {
         // can wake a waiting thread.
         RetryPolicy<Optional<ManagedLease>> policy = RetryPolicy.<Optional<ManagedLease>>builder()
                 .handleResultIf(result -> result.isEmpty() && timeLeft(budgetEnd))
-                .handleIf(failure -> false) // only "still held" is retried here; failures have their own policy
+                // Besides "still held", a transient failure that outlasted its own retries (a restart, a failover)
+                // is waited out like contention while the wait has retries and time left.
+                .handleIf(failure -> isTransientBackendFailure(failure) && timeLeft(budgetEnd))
                 .withMaxRetries(retry.maxRetries())
-                .onRetry(e -> LOG.debug("lock '{}' is held; attempt {}", name, e.getAttemptCount() + 1))
+                .onRetry(e -> LOG.debug(
+                        "lock '{}' is {}; attempt {}",
+                        name,
+                        e.getLastException() == null ? "held" : "unreachable (" + e.getLastException() + ")",
+                        e.getAttemptCount() + 1))
                 .build();
         try {
             Optional<ManagedLease> lease = Failsafe.with(policy).get(ctx -> {
@@ -365,6 +374,11 @@ public final class Engine implements LockManager {
             throw StoreCalls.failure(name, "acquire", cause);
         }
         throw heldElsewhere(name, retry, start);
+    }
+
+    /** A {@link LockBackendException} caused by a transient database failure that the store call's retries outlasted. */
+    private static boolean isTransientBackendFailure(Throwable failure) {
+        return failure instanceof LockBackendException && SqlStates.isTransient(failure.getCause());
     }
 
     private static boolean timeLeft(Long budgetEnd) {

