@@ -166,7 +166,8 @@ public final class AdvisoryLeaseStore implements LeaseStore {
         this.keys = keys;
         this.options = options;
         long leaseMillis = settings.leaseTime().toMillis();
-        this.networkTimeoutMillis = (int) Math.max(2_000, Math.min(leaseMillis, 30_000));
+        this.networkTimeoutMillis =
+                (int) OwnConnections.networkTimeout(settings.leaseTime()).toMillis();
         long leaseSeconds = Math.max(1, (leaseMillis + 999) / 1000);
         // The server ends the session of a client it cannot reach after about a lease time (at least 4 s of silence).
         this.keepalives = new int[] {(int) Math.max(1, leaseSeconds / 2), (int) Math.max(1, leaseSeconds / 6), 3};
@@ -241,7 +242,8 @@ public final class AdvisoryLeaseStore implements LeaseStore {
     public static AdvisoryLeaseStore open(
             ConnectionSource connections, Jdbi jdbi, LockSettings settings, AdvisoryOptions options) {
         requirePostgres(connections);
-        TableSetup.Result setup = TableSetup.ensure(new OwnConnections(jdbi), settings);
+        TableSetup.Result setup = TableSetup.ensure(
+                new OwnConnections(jdbi, OwnConnections.networkTimeout(settings.leaseTime())), settings);
         AdvisoryKeys keys = AdvisoryKeys.of(namespace(connections, setup.table()));
         AdvisoryLeaseStore store = new AdvisoryLeaseStore(connections, setup.table(), keys, settings, options);
         try {

@@ -69,7 +69,7 @@ public abstract class JdbcLeaseStore implements LeaseStore {
      * @throws dev.leasehold.lock.LockConfigurationException if the database, schema or table cannot be used
      */
     public static JdbcLeaseStore open(Jdbi jdbi, LockSettings settings) {
-        OwnConnections connections = new OwnConnections(jdbi);
+        OwnConnections connections = new OwnConnections(jdbi, OwnConnections.networkTimeout(settings.leaseTime()));
         TableSetup.Result setup = TableSetup.ensure(connections, settings);
         Duration wait = settings.rowLockTimeout();
         return switch (setup.dialect()) {

@@ -4,6 +4,8 @@ import dev.leasehold.lock.LockConfigurationException;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
@@ -24,6 +26,10 @@ import org.jdbi.v3.core.Jdbi;
  *       {@link LockConfigurationException} that says what to give Leasehold instead; nothing is run on it.
  *   <li>A source whose connections are all in manual-commit mode (a pool configured with {@code autoCommit=false}) is
  *       served too: each operation commits its own work, or rolls it back when it fails.
+ *   <li>While an operation runs, its connection has a network timeout ({@link Connection#setNetworkTimeout}, put back
+ *       afterwards), so that a server that stops answering (frozen, or cut off without a reset) fails the statement
+ *       as a lost connection instead of blocking the caller, or the manager's renewals, for as long as the driver's
+ *       default allows (forever, for pgjdbc).
  * </ol>
  *
  * <p>This class is thread-safe.
@@ -34,13 +40,33 @@ public final class OwnConnections {
             "org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy";
 
     private final Jdbi jdbi;
+    private final int networkTimeoutMillis;
 
     /** Whether the source hands out auto-commit connections, as the first connection taken showed; null before. */
     private volatile Boolean autoCommitSource;
 
-    /** Connections from {@code jdbi}. The first one taken (at start-up, by the table set-up) shows its default mode. */
-    public OwnConnections(Jdbi jdbi) {
+    /** False once the driver said it has no network timeout (an embedded H2, say). */
+    private volatile boolean networkTimeoutSupported = true;
+
+    /**
+     * Connections from {@code jdbi}, each with {@code networkTimeout} while an operation runs on it. The first one taken
+     * (at start-up, by the table set-up) shows the source's default commit mode.
+     */
+    public OwnConnections(Jdbi jdbi, Duration networkTimeout) {
         this.jdbi = jdbi;
+        this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, networkTimeout.toMillis());
+    }
+
+    /**
+     * The network timeout of lease operations for a lease time: a third of it, between 2 s and 30 s. Long enough for
+     * any statement Leasehold runs; short enough that a renewal stuck on a silent server gives up, and is retried on
+     * another connection, while the lease still has time left.
+     */
+    public static Duration networkTimeout(Duration leaseTime) {
+        Duration third = leaseTime.dividedBy(3);
+        Duration min = Duration.ofSeconds(2);
+        Duration max = Duration.ofSeconds(30);
+        return third.compareTo(min) < 0 ? min : third.compareTo(max) > 0 ? max : third;
     }
 
     /**
@@ -92,19 +118,53 @@ public final class OwnConnections {
     public <T> T withHandle(HandleCallback<T, RuntimeException> work) {
         try (Handle h = jdbi.open()) {
             Connection c = h.getConnection();
-            if (autoCommit(c)) {
-                return work.withHandle(h);
-            }
+            boolean autoCommit = autoCommit(c);
+            int previousTimeout = applyNetworkTimeout(c);
             try {
-                T result = work.withHandle(h);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException | Error e) {
-                rollbackQuietly(c, e);
-                throw e;
+                if (autoCommit) {
+                    return work.withHandle(h);
+                }
+                try {
+                    T result = work.withHandle(h);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException | Error e) {
+                    rollbackQuietly(c, e);
+                    throw e;
+                }
+            } finally {
+                restoreNetworkTimeout(c, previousTimeout);
             }
         } catch (SQLException e) {
             throw new ConnectionException(e);
+        }
+    }
+
+    /** Sets the network timeout of lease operations on {@code c}; returns the one it had, or -1 if none was set. */
+    private int applyNetworkTimeout(Connection c) {
+        if (!networkTimeoutSupported) {
+            return -1;
+        }
+        try {
+            int previous = c.getNetworkTimeout();
+            c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+            return previous;
+        } catch (SQLFeatureNotSupportedException | UnsupportedOperationException | AbstractMethodError e) {
+            networkTimeoutSupported = false;
+            return -1;
+        } catch (SQLException e) {
+            return -1; // a closed connection: the statement reports it
+        }
+    }
+
+    private static void restoreNetworkTimeout(Connection c, int previous) {
+        if (previous < 0) {
+            return;
+        }
+        try {
+            c.setNetworkTimeout(Runnable::run, previous);
+        } catch (SQLException | RuntimeException e) {
+            // The connection broke; the pool discards it.
         }
     }
 
@@ -120,6 +180,7 @@ public final class OwnConnections {
             if (!autoCommit(c)) {
                 c.setAutoCommit(true); // a manual-commit pool's fresh connection: nothing is open on it
             }
+            applyNetworkTimeout(c); // kept while the connection is open; a pool resets it when it is returned
             return h;
         } catch (SQLException | RuntimeException | Error e) {
             h.close();
