@@ -42,8 +42,13 @@ final class Report {
 
     void database(Database db, List<Variant> used) {
         databases.put(db.kind(), db.describe());
-        variants.put(db.kind(), used);
+        variants(db.kind(), used);
         statementStatistics.put(db.kind(), HeartbeatScenario.statementStatistics(db));
+    }
+
+    /** The variants that ran on a database, in the order the tables list them. */
+    void variants(DbKind kind, List<Variant> used) {
+        variants.put(kind, used);
     }
 
     /** Writes every file into {@code dir}; returns the Markdown report's path. */
