@@ -5,13 +5,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Handoff latency: the time from the moment a holder starts its release to the moment a waiting acquirer's acquire
  * returns holding the lock. There are {@code waiters + 1} simulated processes, each with its own pool and client; the
- * holder keeps the lock for a short hold time, long enough for the previous holder to be waiting again, so that at
- * every release exactly {@code waiters} processes are waiting. A process that released waits until someone else holds
+ * holder keeps the lock for a hold time (a fixed part, long enough for the previous holder to be waiting again, plus a
+ * random part), so that at every release exactly {@code waiters} processes are waiting. A process that released waits until someone else holds
  * the lock before it asks again, so a handoff is never a holder taking its own lock back.
  */
 final class HandoffScenario {
@@ -32,11 +33,12 @@ final class HandoffScenario {
         List<Row> rows = new ArrayList<>();
         int perRound = Math.max(1, options.integer("handoffs") / options.rounds());
         Duration hold = Duration.ofMillis(options.integer("hold-ms"));
+        int jitter = options.integer("hold-jitter-ms");
         for (int round = 0; round < options.rounds(); round++) {
             List<Variant> order = new ArrayList<>(waiting);
             Collections.rotate(order, -round);
             for (Variant v : order) {
-                Row row = measure(db, v, waiters, perRound, hold, round);
+                Row row = measure(db, v, waiters, perRound, hold, jitter, round);
                 rows.add(row);
                 double[] sorted = row.latenciesMillis().clone();
                 java.util.Arrays.sort(sorted);
@@ -59,7 +61,8 @@ final class HandoffScenario {
         return rows;
     }
 
-    private static Row measure(Database db, Variant v, int waiters, int handoffs, Duration hold, int round)
+    private static Row measure(
+            Database db, Variant v, int waiters, int handoffs, Duration hold, int jitterMillis, int round)
             throws InterruptedException {
         String name = "handoff";
         int participants = waiters + 1;
@@ -109,7 +112,10 @@ final class HandoffScenario {
                                         last = stop[0];
                                     }
                                     if (!last) {
-                                        Thread.sleep(hold.toMillis());
+                                        // A random part, so that a waiter that polls meets the release at a random
+                                        // point of its poll interval, as it would in an application.
+                                        Thread.sleep(hold.toMillis()
+                                                + ThreadLocalRandom.current().nextInt(jitterMillis + 1));
                                     }
                                     synchronized (monitor) {
                                         releaseStarted[0] = System.nanoTime();
@@ -137,7 +143,7 @@ final class HandoffScenario {
             threads.forEach(Thread::start);
             for (Thread t : threads) {
                 // Waiters still queued when the last handoff is recorded get the lock in turn, take it and leave.
-                t.join(MAX_WAIT.toMillis() * 2 + handoffs * (hold.toMillis() + 1_000L));
+                t.join(MAX_WAIT.toMillis() * 2 + handoffs * (hold.toMillis() + jitterMillis + 1_000L));
                 if (t.isAlive()) {
                     failure.compareAndSet(null, new IllegalStateException(t.getName() + " did not finish"));
                     t.interrupt();

@@ -128,7 +128,8 @@ final class Report {
         b.append("Each thread acquires and releases a lock of its own name in a loop; all threads share one pool and"
                 + " one client. Figures are median (min – max) over rounds; a ratio is taken within each round"
                 + " (variant ÷ reference in the same round), then summarised. Round trips are statement executions"
-                + " plus commits and rollbacks, counted below the pool.\n\n");
+                + " plus commits and rollbacks, counted below the pool; the time in statements is what the client"
+                + " waited for them (round trip included), summed over the threads.\n\n");
         for (DbKind db : variants.keySet()) {
             for (int threads : new TreeSet<>(
                     throughput.stream().map(ThroughputScenario.Row::threads).toList())) {

@@ -51,25 +51,16 @@ final class SvgChart {
                 width, height, width, height));
         b.append(fmt("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height));
         b.append(fmt("<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%s</text>\n", escape(title)));
-        for (int i = 0; i < panels.size(); i++) {
-            int x0 = (i % cols) * PANEL_W;
-            int y0 = 40 + (i / cols) * PANEL_H;
-            panel(b, panels.get(i), x0, y0, xLabel, colours);
-        }
-        b.append("</svg>\n");
-        return b.toString();
-    }
-
-    private static void panel(
-            StringBuilder b, Panel panel, int x0, int y0, String xLabel, Map<String, String> colours) {
-        int plotW = PANEL_W - LEFT - RIGHT;
+        // One time axis for every panel, so that panels compare at a glance.
         double lo = Double.MAX_VALUE;
         double hi = 0;
-        for (Series s : panel.series()) {
-            for (double v : s.sorted()) {
-                if (v > 0) {
-                    lo = Math.min(lo, v);
-                    hi = Math.max(hi, v);
+        for (Panel p : panels) {
+            for (Series s : p.series()) {
+                for (double v : s.sorted()) {
+                    if (v > 0) {
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
                 }
             }
         }
@@ -79,6 +70,25 @@ final class SvgChart {
         }
         int decadeLo = (int) Math.floor(Math.log10(lo));
         int decadeHi = Math.max(decadeLo + 1, (int) Math.ceil(Math.log10(hi)));
+        for (int i = 0; i < panels.size(); i++) {
+            int x0 = (i % cols) * PANEL_W;
+            int y0 = 40 + (i / cols) * PANEL_H;
+            panel(b, panels.get(i), x0, y0, xLabel, colours, decadeLo, decadeHi);
+        }
+        b.append("</svg>\n");
+        return b.toString();
+    }
+
+    private static void panel(
+            StringBuilder b,
+            Panel panel,
+            int x0,
+            int y0,
+            String xLabel,
+            Map<String, String> colours,
+            int decadeLo,
+            int decadeHi) {
+        int plotW = PANEL_W - LEFT - RIGHT;
         int px = x0 + LEFT;
         int py = y0 + TOP;
         b.append(fmt(
