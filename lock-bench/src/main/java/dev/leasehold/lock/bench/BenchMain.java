@@ -12,6 +12,8 @@ import java.util.Locale;
  * Runs the benchmark: for each database, every variant through every chosen scenario, then writes the report. Tables
  * it creates carry a prefix of this run ({@code bench_<8 hex digits>_}) and are dropped at the end, also when the run
  * is interrupted.
+ *
+ * <p>This class has no state; {@link #main} is meant to be called once per JVM.
  */
 public final class BenchMain {
 
