@@ -110,13 +110,13 @@ final class Report {
         // A variant whose statements differ by database (the floor) gets a row per database.
         Map<String, String> labels = new LinkedHashMap<>();
         variants.forEach((kind, list) -> list.forEach(v -> {
-            String seen = labels.putIfAbsent(v.id(), v.label());
+            String seen = labels.putIfAbsent("`" + v.id() + "`", v.label());
             if (seen != null && !seen.equals(v.label())) {
-                labels.putIfAbsent(v.id() + "` (" + kind.displayName() + ")`", v.label());
+                labels.putIfAbsent("`" + v.id() + "` (" + kind.displayName() + ")", v.label());
             }
         }));
         labels.forEach((id, label) ->
-                b.append("| `").append(id).append("` | ").append(label).append(" |\n"));
+                b.append("| ").append(id).append(" | ").append(label).append(" |\n"));
         b.append('\n');
         throughputMarkdown(b);
         contentionMarkdown(b);
