@@ -1,0 +1,139 @@
+package dev.leasehold.lock.bench;
+
+import dev.leasehold.lock.Lease;
+import dev.leasehold.lock.LockAlreadyHeldException;
+import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.Locks;
+import dev.leasehold.lock.jpa.JpaLockManager;
+import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hibernate.cfg.JdbcSettings;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+
+/** The Leasehold backends, each built through {@code Locks.builder()} on the process's pool as a user would. */
+final class LeaseholdClients {
+
+    /** The lease time of every measured manager outside the heartbeat scenario: the library's default. */
+    static final Duration LEASE_TIME = Duration.ofSeconds(30);
+
+    private static final AtomicInteger UNITS = new AtomicInteger();
+
+    private LeaseholdClients() {}
+
+    /** The backends that run on this database. */
+    static Iterable<String> backends(DbKind kind) {
+        return kind == DbKind.POSTGRESQL
+                ? java.util.List.of("jdbc", "advisory", "jpa")
+                : java.util.List.of("jdbc", "jpa");
+    }
+
+    static Variant variant(DbKind kind, String backend) {
+        String label = switch (backend) {
+            case "jdbc" -> "Leasehold jdbc (lease table)";
+            case "advisory" -> "Leasehold advisory (advisory locks + lease table)";
+            case "jpa" -> "Leasehold jpa (Hibernate 7)";
+            default -> throw new IllegalArgumentException("backend: " + backend);
+        };
+        return new Variant("leasehold-" + backend, label, Variant.Role.LEASEHOLD, true, true, new Variant.Factory() {
+            private String prefix;
+
+            @Override
+            public void setUp(Database database) {
+                prefix = database.prefix() + "l" + code(backend) + "_";
+            }
+
+            @Override
+            public LockClient open(Proc proc) {
+                return LeaseholdClients.open(proc, backend, prefix, LEASE_TIME, null);
+            }
+        });
+    }
+
+    /** A letter per backend for table prefixes: {@code j}, {@code a}, {@code p}. */
+    static String code(String backend) {
+        return switch (backend) {
+            case "jdbc" -> "j";
+            case "advisory" -> "a";
+            case "jpa" -> "p";
+            default -> throw new IllegalArgumentException("backend: " + backend);
+        };
+    }
+
+    /**
+     * A manager of this backend on the process's pool, its table named by {@code prefix}; {@code heartbeat} null means
+     * the default (a third of the lease time).
+     */
+    static Client open(Proc proc, String backend, String prefix, Duration leaseTime, Duration heartbeat) {
+        EntityManagerFactory emf = null;
+        Locks.Builder builder =
+                Locks.builder().backend(backend).tablePrefix(prefix).leaseTime(leaseTime);
+        if (heartbeat != null) {
+            builder.heartbeatInterval(heartbeat);
+        }
+        if (backend.equals("jpa")) {
+            Map<String, Object> properties = new HashMap<>();
+            properties.put(JdbcSettings.JAKARTA_NON_JTA_DATASOURCE, proc.dataSource());
+            properties.put(JpaLockManager.TABLE_PREFIX_PROPERTY, prefix);
+            emf = new HibernatePersistenceConfiguration("leasehold-bench-" + UNITS.incrementAndGet())
+                    .properties(properties)
+                    .createEntityManagerFactory();
+            builder.entityManagerFactory(emf);
+        } else {
+            builder.dataSource(proc.dataSource());
+        }
+        try {
+            return new Client(builder.build(), emf);
+        } catch (RuntimeException e) {
+            if (emf != null) {
+                emf.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A Leasehold manager as a {@link LockClient}. */
+    static final class Client implements LockClient {
+        private final LockManager manager;
+        private final EntityManagerFactory emf;
+
+        Client(LockManager manager, EntityManagerFactory emf) {
+            this.manager = manager;
+            this.emf = emf;
+        }
+
+        LockManager manager() {
+            return manager;
+        }
+
+        @Override
+        public Held tryAcquire(String name) {
+            Optional<Lease> lease = manager.lock(name).tryAcquire();
+            return lease.<Held>map(l -> l::release).orElse(null);
+        }
+
+        @Override
+        public Held acquire(String name, Duration maxWait) {
+            try {
+                Lease lease = manager.lock(name).acquire(maxWait);
+                return lease::release;
+            } catch (LockAlreadyHeldException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                manager.close();
+            } finally {
+                if (emf != null) {
+                    emf.close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,550 @@
+package dev.leasehold.lock.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Collects the rows of every scenario and writes them: {@code results.md} (the tables, ratios and machine), one CSV per
+ * scenario with every round, and {@code handoff.svg}.
+ *
+ * <p>This class is not thread-safe: the main thread fills it.
+ */
+final class Report {
+
+    final List<ThroughputScenario.Row> throughput = new ArrayList<>();
+    final List<ContentionScenario.Row> contention = new ArrayList<>();
+    final List<HandoffScenario.Row> handoff = new ArrayList<>();
+    final List<HeartbeatScenario.Row> heartbeat = new ArrayList<>();
+
+    private final BenchOptions options;
+    private final Instant started = Instant.now();
+    private final Map<String, String> machine = Machine.describe();
+    private final Map<DbKind, Map<String, String>> databases = new LinkedHashMap<>();
+    private final Map<DbKind, List<Variant>> variants = new LinkedHashMap<>();
+    private final Map<DbKind, String> statementStatistics = new LinkedHashMap<>();
+
+    Report(BenchOptions options) {
+        this.options = options;
+    }
+
+    void database(Database db, List<Variant> used) {
+        databases.put(db.kind(), db.describe());
+        variants(db.kind(), used);
+        statementStatistics.put(db.kind(), HeartbeatScenario.statementStatistics(db));
+    }
+
+    /** The variants that ran on a database, in the order the tables list them. */
+    void variants(DbKind kind, List<Variant> used) {
+        variants.put(kind, used);
+    }
+
+    /** Writes every file into {@code dir}; returns the Markdown report's path. */
+    Path write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("throughput.csv"), throughputCsv(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("contention.csv"), contentionCsv(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("handoff.csv"), handoffCsv(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("heartbeat.csv"), heartbeatCsv(), StandardCharsets.UTF_8);
+        if (!handoff.isEmpty()) {
+            Files.writeString(dir.resolve("handoff.svg"), handoffSvg(), StandardCharsets.UTF_8);
+        }
+        Path md = dir.resolve("results.md");
+        Files.writeString(md, markdown(), StandardCharsets.UTF_8);
+        return md;
+    }
+
+    // ---- Markdown ----
+
+    String markdown() {
+        StringBuilder b = new StringBuilder();
+        Instant ended = Instant.now();
+        b.append("# Leasehold lock benchmark\n\n");
+        if (options.smoke()) {
+            b.append("**Smoke run** (`--smoke`): too short for any figure to mean much; it shows that the harness"
+                    + " works.\n\n");
+        }
+        b.append("Started ")
+                .append(started)
+                .append(", ended ")
+                .append(ended)
+                .append(" (")
+                .append(minutes(Duration.between(started, ended)))
+                .append(").\n\n");
+        b.append("## Machine\n\n");
+        machine.forEach(
+                (k, v) -> b.append("- ").append(k).append(": ").append(v).append('\n'));
+        b.append("- load average at end (1, 5, 15 min): ")
+                .append(Machine.loadAverage())
+                .append("\n- pools: ")
+                .append(Proc.describeSettings())
+                .append("\n\n");
+        b.append("## Databases\n\n");
+        databases.forEach((kind, facts) -> {
+            b.append("- **").append(kind.displayName()).append("**: ");
+            List<String> parts = new ArrayList<>();
+            facts.forEach((k, v) -> parts.add(k + " " + v));
+            b.append(String.join("; ", parts)).append('\n');
+        });
+        b.append("\n## Options\n\n`");
+        List<String> opts = new ArrayList<>();
+        options.describe().forEach((k, v) -> {
+            if (!k.endsWith("url") && !k.endsWith("user") && !k.endsWith("password")) {
+                opts.add("--" + k + "=" + v);
+            }
+        });
+        b.append(String.join(" ", opts)).append("`\n\n");
+        b.append("## Variants\n\n| id | what |\n| --- | --- |\n");
+        // A variant whose statements differ by database (the floor) gets a row per database.
+        Map<String, String> labels = new LinkedHashMap<>();
+        variants.forEach((kind, list) -> list.forEach(v -> {
+            String seen = labels.putIfAbsent("`" + v.id() + "`", v.label());
+            if (seen != null && !seen.equals(v.label())) {
+                labels.putIfAbsent("`" + v.id() + "` (" + kind.displayName() + ")", v.label());
+            }
+        }));
+        labels.forEach((id, label) ->
+                b.append("| ").append(id).append(" | ").append(label).append(" |\n"));
+        b.append('\n');
+        throughputMarkdown(b);
+        contentionMarkdown(b);
+        handoffMarkdown(b);
+        heartbeatMarkdown(b);
+        failuresMarkdown(b);
+        return b.toString();
+    }
+
+    private void throughputMarkdown(StringBuilder b) {
+        if (throughput.isEmpty()) {
+            return;
+        }
+        b.append("## Acquire + release, uncontended\n\n");
+        b.append("Each thread acquires and releases a lock of its own name in a loop; all threads share one pool and"
+                + " one client. Figures are median (min – max) over rounds; a ratio is taken within each round"
+                + " (variant ÷ reference in the same round), then summarised. Round trips are statement executions"
+                + " plus commits and rollbacks, counted below the pool; the time in statements is what the client"
+                + " waited for them (round trip included), summed over the threads.\n\n");
+        for (DbKind db : variants.keySet()) {
+            for (int threads : new TreeSet<>(
+                    throughput.stream().map(ThroughputScenario.Row::threads).toList())) {
+                List<ThroughputScenario.Row> rows = throughput.stream()
+                        .filter(r -> r.db() == db && r.threads() == threads && r.round() >= 0)
+                        .toList();
+                if (rows.isEmpty()) {
+                    continue;
+                }
+                b.append("### ")
+                        .append(db.displayName())
+                        .append(", ")
+                        .append(threads)
+                        .append(threads == 1 ? " thread" : " threads, distinct names")
+                        .append("\n\n");
+                b.append("| variant | cycles/s | ratio to the floor | round trips per cycle | ms in statements per"
+                        + " cycle |\n| --- | ---: | ---: | ---: | ---: |\n");
+                for (Variant v : variants.get(db)) {
+                    List<ThroughputScenario.Row> mine = rows.stream()
+                            .filter(r -> r.variant().equals(v.id()) && r.error() == null)
+                            .toList();
+                    if (mine.isEmpty()) {
+                        continue;
+                    }
+                    b.append("| ")
+                            .append(v.id())
+                            .append(" | ")
+                            .append(Stats.Summary.of(mine.stream()
+                                            .map(ThroughputScenario.Row::cyclesPerSecond)
+                                            .toList())
+                                    .format("%.0f"))
+                            .append(" | ")
+                            .append(ratio(rows, v.id(), "floor").format("%.2f"))
+                            .append(" | ")
+                            .append(fmt(
+                                    "%.1f",
+                                    Stats.Summary.of(mine.stream()
+                                                    .map(ThroughputScenario.Row::roundTripsPerCycle)
+                                                    .toList())
+                                            .median()))
+                            .append(" | ")
+                            .append(fmt(
+                                    "%.3f",
+                                    Stats.Summary.of(mine.stream()
+                                                    .map(ThroughputScenario.Row::clientMillisPerCycle)
+                                                    .toList())
+                                            .median()))
+                            .append(" |\n");
+                }
+                List<Variant> ours =
+                        variants.get(db).stream().filter(Variant::isLeasehold).toList();
+                List<Variant> others = variants.get(db).stream()
+                        .filter(v -> !v.isLeasehold() && v.isLock() && v.role() != Variant.Role.FLOOR)
+                        .toList();
+                if (!ours.isEmpty() && !others.isEmpty()) {
+                    b.append("\nLeasehold ÷ each other variant, per round (median (min – max)):\n\n| |");
+                    others.forEach(o -> b.append(' ').append(o.id()).append(" |"));
+                    b.append("\n| ---");
+                    others.forEach(o -> b.append(" | ---:"));
+                    b.append(" |\n");
+                    for (Variant v : ours) {
+                        b.append("| ").append(v.id());
+                        for (Variant o : others) {
+                            b.append(" | ").append(ratio(rows, v.id(), o.id()).format("%.2f"));
+                        }
+                        b.append(" |\n");
+                    }
+                }
+                b.append('\n');
+            }
+        }
+    }
+
+    /** The per-round ratios of one variant's cycles to another's, summarised. */
+    private static Stats.Summary ratio(List<ThroughputScenario.Row> rows, String variant, String reference) {
+        List<Double> ratios = new ArrayList<>();
+        for (ThroughputScenario.Row r : rows) {
+            if (!r.variant().equals(variant) || r.error() != null) {
+                continue;
+            }
+            rows.stream()
+                    .filter(o -> o.variant().equals(reference) && o.round() == r.round() && o.error() == null)
+                    .findFirst()
+                    .ifPresent(o -> ratios.add(r.cyclesPerSecond() / o.cyclesPerSecond()));
+        }
+        return Stats.Summary.of(ratios);
+    }
+
+    private void contentionMarkdown(StringBuilder b) {
+        if (contention.isEmpty()) {
+            return;
+        }
+        b.append("## One name, contended\n\n");
+        b.append("Each contender is a process of its own (pool and client) trying in a tight loop without waiting."
+                + " `churn`: a winner releases at once. `held`: another process holds the lock throughout, so every"
+                + " try fails. Median (min – max) over rounds. The log figure is the server-wide delta over the"
+                + " measurement (other sessions on the server add to it) divided by the tries.\n\n");
+        Set<String> groups = new LinkedHashSet<>();
+        contention.forEach(r -> groups.add(r.db() + "|" + r.contenders() + "|" + r.mode()));
+        for (String group : groups) {
+            String[] g = group.split("\\|");
+            DbKind db = DbKind.valueOf(g[0]);
+            int contenders = Integer.parseInt(g[1]);
+            String mode = g[2];
+            List<ContentionScenario.Row> rows = contention.stream()
+                    .filter(r -> r.db() == db
+                            && r.contenders() == contenders
+                            && r.mode().equals(mode))
+                    .toList();
+            b.append("### ")
+                    .append(db.displayName())
+                    .append(", ")
+                    .append(contenders)
+                    .append(" contenders, ")
+                    .append(mode)
+                    .append("\n\n");
+            b.append("| variant | acquisitions/s | failed tries/s | round trips per failed try | errors/s | ")
+                    .append(db == DbKind.H2 ? "log" : db == DbKind.POSTGRESQL ? "WAL" : "redo")
+                    .append(" bytes per try |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+            for (Variant v : variants.get(db)) {
+                List<ContentionScenario.Row> mine = rows.stream()
+                        .filter(r -> r.variant().equals(v.id()) && r.error() == null)
+                        .toList();
+                if (mine.isEmpty()) {
+                    continue;
+                }
+                b.append("| ")
+                        .append(v.id())
+                        .append(" | ")
+                        .append(summary(mine, ContentionScenario.Row::acquisitionsPerSecond)
+                                .format("%.0f"))
+                        .append(" | ")
+                        .append(summary(mine, ContentionScenario.Row::failedTriesPerSecond)
+                                .format("%.0f"))
+                        .append(" | ")
+                        .append(fmt(
+                                "%.2f",
+                                summary(mine, ContentionScenario.Row::roundTripsPerFailedTry)
+                                        .median()))
+                        .append(" | ")
+                        .append(fmt(
+                                "%.0f",
+                                summary(mine, ContentionScenario.Row::errorsPerSecond)
+                                        .median()))
+                        .append(" | ")
+                        .append(
+                                db == DbKind.H2
+                                        ? "–"
+                                        : summary(mine, ContentionScenario.Row::logBytesPerTry)
+                                                .format("%.0f"))
+                        .append(" |\n");
+            }
+            b.append('\n');
+        }
+    }
+
+    private void handoffMarkdown(StringBuilder b) {
+        if (handoff.isEmpty()) {
+            return;
+        }
+        b.append("## Handoff: release → a waiting acquirer holds the lock\n\n");
+        b.append("Each participant is a process of its own; at every release exactly the given number of"
+                + " processes wait. Latency from the start of the holder's release to the return of the waiter's"
+                + " acquire, in milliseconds, all rounds pooled; the last column is the spread of the per-round"
+                + " medians. Chart: [handoff.svg](handoff.svg) (cumulative distribution, log scale).\n\n");
+        b.append("| database | waiters | variant | n | min | p50 | p90 | p99 | max | round medians |\n");
+        b.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (DbKind db : variants.keySet()) {
+            for (int waiters : new TreeSet<>(
+                    handoff.stream().map(HandoffScenario.Row::waiters).toList())) {
+                for (Variant v : variants.get(db)) {
+                    List<HandoffScenario.Row> mine = handoff.stream()
+                            .filter(r -> r.db() == db
+                                    && r.waiters() == waiters
+                                    && r.variant().equals(v.id()))
+                            .toList();
+                    if (mine.isEmpty()) {
+                        continue;
+                    }
+                    double[] all = pooled(mine);
+                    List<Double> medians = new ArrayList<>();
+                    for (HandoffScenario.Row r : mine) {
+                        double[] s = r.latenciesMillis().clone();
+                        Arrays.sort(s);
+                        if (s.length > 0) {
+                            medians.add(Stats.percentile(s, 50));
+                        }
+                    }
+                    b.append(fmt(
+                            "| %s | %d | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %s |%n",
+                            db.displayName(),
+                            waiters,
+                            v.id(),
+                            all.length,
+                            Stats.percentile(all, 0),
+                            Stats.percentile(all, 50),
+                            Stats.percentile(all, 90),
+                            Stats.percentile(all, 99),
+                            Stats.percentile(all, 100),
+                            Stats.Summary.of(medians).format("%.2f")));
+                }
+            }
+        }
+        b.append('\n');
+    }
+
+    private static double[] pooled(List<HandoffScenario.Row> rows) {
+        double[] all = rows.stream()
+                .flatMapToDouble(r -> Arrays.stream(r.latenciesMillis()))
+                .toArray();
+        Arrays.sort(all);
+        return all;
+    }
+
+    private void heartbeatMarkdown(StringBuilder b) {
+        if (heartbeat.isEmpty()) {
+            return;
+        }
+        b.append("## Holding leases: heartbeats and heap\n\n");
+        b.append(fmt(
+                "One manager holds the leases (heartbeat every %d ms, lease time ten times that); statements,"
+                        + " commits and client-side time in statements (round trip included) are counted below its"
+                        + " pool over %d intervals. Heap per lease: heap after garbage collection holding them all"
+                        + " minus holding none, divided by their number (from 100 leases up; not for the in-process"
+                        + " H2, whose rows live in the same heap). `lost`: leases no longer valid at the end.%n%n",
+                options.integer("heartbeat-ms"), options.integer("heartbeat-intervals")));
+        statementStatistics.forEach((db, text) -> b.append("- ")
+                .append(db.displayName())
+                .append(": ")
+                .append(text)
+                .append('\n'));
+        b.append("\n| database | backend | leases | statements per interval | commits per interval | ms in"
+                + " statements per interval | server ms per interval | heap bytes per lease | lost | seconds to take"
+                + " them |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (HeartbeatScenario.Row r : heartbeat) {
+            if (r.error() != null) {
+                continue;
+            }
+            b.append(fmt(
+                    "| %s | %s | %d%s | %.1f | %.1f | %.2f | %s | %s | %d | %.1f |%n",
+                    r.db().displayName(),
+                    r.variant(),
+                    r.leases(),
+                    r.capped() ? " (capped)" : "",
+                    r.statementsPerInterval(),
+                    r.commitsPerInterval(),
+                    r.clientMillisPerInterval(),
+                    Double.isNaN(r.serverMillisPerInterval()) ? "–" : fmt("%.2f", r.serverMillisPerInterval()),
+                    Double.isNaN(r.heapBytesPerLease()) ? "–" : fmt("%.0f", r.heapBytesPerLease()),
+                    r.lost(),
+                    r.acquireSeconds()));
+        }
+        b.append('\n');
+    }
+
+    private void failuresMarkdown(StringBuilder b) {
+        List<String> failures = new ArrayList<>();
+        throughput.stream()
+                .filter(r -> r.error() != null)
+                .forEach(r -> failures.add(fmt(
+                        "throughput %s %d threads round %d %s: %s",
+                        r.db().key(), r.threads(), r.round() + 1, r.variant(), r.error())));
+        contention.stream()
+                .filter(r -> r.error() != null)
+                .forEach(r -> failures.add(fmt(
+                        "contention %s %d %s round %d %s: %s",
+                        r.db().key(), r.contenders(), r.mode(), r.round() + 1, r.variant(), r.error())));
+        handoff.stream()
+                .filter(r -> r.error() != null)
+                .forEach(r -> failures.add(fmt(
+                        "handoff %s %d waiters round %d %s: %s",
+                        r.db().key(), r.waiters(), r.round() + 1, r.variant(), r.error())));
+        heartbeat.stream()
+                .filter(r -> r.error() != null)
+                .forEach(r -> failures.add(
+                        fmt("heartbeat %s %s %d leases: %s", r.db().key(), r.variant(), r.leases(), r.error())));
+        if (!failures.isEmpty()) {
+            b.append("## Failures\n\n");
+            failures.forEach(f -> b.append("- ").append(f).append('\n'));
+            b.append('\n');
+        }
+    }
+
+    // ---- CSV ----
+
+    private String throughputCsv() {
+        StringBuilder b = new StringBuilder(
+                "database,threads,variant,round,cycles_per_s,round_trips_per_cycle,client_ms_per_cycle,error\n");
+        for (ThroughputScenario.Row r : throughput) {
+            b.append(fmt(
+                    "%s,%d,%s,%d,%.1f,%.3f,%.4f,%s%n",
+                    r.db().key(),
+                    r.threads(),
+                    r.variant(),
+                    r.round() + 1,
+                    r.cyclesPerSecond(),
+                    r.roundTripsPerCycle(),
+                    r.clientMillisPerCycle(),
+                    csv(r.error())));
+        }
+        return b.toString();
+    }
+
+    private String contentionCsv() {
+        StringBuilder b = new StringBuilder("database,contenders,mode,variant,round,acquisitions_per_s,"
+                + "failed_tries_per_s,round_trips_per_failed_try,errors_per_s,log_bytes,log_bytes_per_try,error\n");
+        for (ContentionScenario.Row r : contention) {
+            b.append(fmt(
+                    "%s,%d,%s,%s,%d,%.1f,%.1f,%.3f,%.1f,%d,%.1f,%s%n",
+                    r.db().key(),
+                    r.contenders(),
+                    r.mode(),
+                    r.variant(),
+                    r.round() + 1,
+                    r.acquisitionsPerSecond(),
+                    r.failedTriesPerSecond(),
+                    r.roundTripsPerFailedTry(),
+                    r.errorsPerSecond(),
+                    r.logBytes(),
+                    r.logBytesPerTry(),
+                    csv(r.error())));
+        }
+        return b.toString();
+    }
+
+    private String handoffCsv() {
+        StringBuilder b = new StringBuilder("database,waiters,variant,round,latency_ms,error\n");
+        for (HandoffScenario.Row r : handoff) {
+            if (r.latenciesMillis().length == 0) {
+                b.append(fmt(
+                        "%s,%d,%s,%d,,%s%n", r.db().key(), r.waiters(), r.variant(), r.round() + 1, csv(r.error())));
+            }
+            for (double latency : r.latenciesMillis()) {
+                b.append(fmt(
+                        "%s,%d,%s,%d,%.3f,%s%n",
+                        r.db().key(), r.waiters(), r.variant(), r.round() + 1, latency, csv(r.error())));
+            }
+        }
+        return b.toString();
+    }
+
+    private String heartbeatCsv() {
+        StringBuilder b = new StringBuilder("database,variant,leases,capped,statements_per_interval,"
+                + "commits_per_interval,client_ms_per_interval,server_ms_per_interval,heap_bytes_per_lease,lost,"
+                + "acquire_seconds,error\n");
+        for (HeartbeatScenario.Row r : heartbeat) {
+            b.append(fmt(
+                    "%s,%s,%d,%s,%.2f,%.2f,%.3f,%.3f,%.1f,%d,%.2f,%s%n",
+                    r.db().key(),
+                    r.variant(),
+                    r.leases(),
+                    r.capped(),
+                    r.statementsPerInterval(),
+                    r.commitsPerInterval(),
+                    r.clientMillisPerInterval(),
+                    r.serverMillisPerInterval(),
+                    r.heapBytesPerLease(),
+                    r.lost(),
+                    r.acquireSeconds(),
+                    csv(r.error())));
+        }
+        return b.toString();
+    }
+
+    // ---- SVG ----
+
+    String handoffSvg() {
+        List<SvgChart.Panel> panels = new ArrayList<>();
+        Set<Integer> waiterCounts =
+                new TreeSet<>(handoff.stream().map(HandoffScenario.Row::waiters).toList());
+        for (DbKind db : variants.keySet()) {
+            for (int waiters : waiterCounts) {
+                List<SvgChart.Series> series = new ArrayList<>();
+                for (Variant v : variants.get(db)) {
+                    List<HandoffScenario.Row> mine = handoff.stream()
+                            .filter(r -> r.db() == db
+                                    && r.waiters() == waiters
+                                    && r.variant().equals(v.id()))
+                            .toList();
+                    if (!mine.isEmpty()) {
+                        series.add(new SvgChart.Series(v.id(), pooled(mine)));
+                    }
+                }
+                if (!series.isEmpty()) {
+                    panels.add(new SvgChart.Panel(
+                            db.displayName() + ", " + waiters + (waiters == 1 ? " waiter" : " waiters"), series));
+                }
+            }
+        }
+        return SvgChart.cdf(
+                "Handoff latency, release → a waiting acquirer holds the lock (" + started + ")",
+                "milliseconds (log scale); y: share of handoffs at or below",
+                panels,
+                Math.max(1, waiterCounts.size()));
+    }
+
+    private static <R> Stats.Summary summary(List<R> rows, java.util.function.ToDoubleFunction<R> f) {
+        return Stats.Summary.of(rows.stream().map(r -> f.applyAsDouble(r)).toList());
+    }
+
+    private static String csv(String text) {
+        return text == null ? "" : "\"" + text.replace("\"", "'") + "\"";
+    }
+
+    private static String minutes(Duration d) {
+        return d.toMinutes() + " min " + d.toSecondsPart() + " s";
+    }
+
+    private static String fmt(String pattern, Object... args) {
+        return String.format(Locale.ROOT, pattern, args);
+    }
+}
