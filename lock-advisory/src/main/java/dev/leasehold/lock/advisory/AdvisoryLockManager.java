@@ -4,7 +4,6 @@ import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.advisory.internal.AdvisoryLeaseStore;
 import dev.leasehold.lock.advisory.internal.ConnectionSource;
-import dev.leasehold.lock.core.ForwardingLockManager;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.internal.Arguments;
 import dev.leasehold.lock.jdbc.internal.OwnConnections;
@@ -47,13 +46,13 @@ import org.jdbi.v3.core.Jdbi;
  *
  * <p>This class is thread-safe.
  */
-public final class AdvisoryLockManager extends ForwardingLockManager {
+public final class AdvisoryLockManager extends LeaseLockManager {
 
     private final AdvisoryLeaseStore store;
     private final AdvisoryXactLocks transactionLocks;
 
     AdvisoryLockManager(AdvisoryLeaseStore store, LockSettings settings) {
-        super(LeaseLockManager.create(store, settings));
+        super(store, settings);
         this.store = store;
         this.transactionLocks = new AdvisoryXactLocks(store.keys());
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockInfo;
+import dev.leasehold.lock.tck.Crashes;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ class HashCollisionTest {
         AdvisoryLockManager survivor = manager(Duration.ofSeconds(30));
         Lease ca = crashed.lock(a).tryAcquire().orElseThrow();
         Lease cb = crashed.lock(b).tryAcquire().orElseThrow();
-        crashed.engine().abandon();
+        Crashes.abandon(crashed);
         TestSupport.storeOf(crashed).crashForTests();
 
         // The key is free: the first name is taken over at once (its holder's session is gone) ...

@@ -7,6 +7,7 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
+import dev.leasehold.lock.tck.Crashes;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +53,7 @@ class TakeoverTest {
     }
 
     private static void crash(AdvisoryLockManager manager) {
-        manager.engine().abandon();
+        Crashes.abandon(manager);
         TestSupport.storeOf(manager).crashForTests();
     }
 

@@ -52,7 +52,7 @@ class WaitWithoutPollingTest {
                     waiterSettings,
                     AdvisoryOptions.defaults());
             CountingStore counting = new CountingStore(store);
-            try (LeaseLockManager waiter = LeaseLockManager.create(counting, waiterSettings)) {
+            try (LeaseLockManager waiter = new LeaseLockManager(counting, waiterSettings)) {
                 long key = holder.keyOf(name);
                 Lease held = holder.lock(name).tryAcquire().orElseThrow();
                 CompletableFuture<Lease> waiting =

@@ -27,7 +27,7 @@ import java.util.Optional;
  * </ol>
  *
  * <p>Failures are exceptions. The engine retries transient ones (connection failures, deadlocks, restarts, failovers:
- * the list is {@code dev.leasehold.lock.core.TransientFailures}), judged by the first {@link SQLException} in the cause
+ * the list is {@code dev.leasehold.lock.core.SqlFailures}), judged by the first {@link SQLException} in the cause
  * chain, so wrap database errors with their {@link SQLException} as the cause. A {@link #tryAcquire} that fails because
  * another transaction holds the lock's row past the store's bounded lock wait (PostgreSQL 55P03, H2's lock timeout,
  * MariaDB 1205 or 1969) counts as "held".

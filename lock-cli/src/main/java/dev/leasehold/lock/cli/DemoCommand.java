@@ -3,7 +3,7 @@ package dev.leasehold.lock.cli;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.RetryOptions;
-import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.core.internal.EngineAccess;
 import dev.leasehold.lock.jdbc.JdbcLockManager;
 import java.time.Duration;
 import java.time.Instant;
@@ -147,7 +147,7 @@ final class DemoCommand implements Callable<Integer> {
             events.add(new Event(from, worker, "acquired  token " + lease.token()));
             sleep(Duration.ofMillis(60 + ThreadLocalRandom.current().nextInt(90)));
             if (crashes) {
-                ((LeaseLockManager) unwrap(manager)).abandon();
+                EngineAccess.abandon(manager);
                 long crashedAt = System.nanoTime();
                 events.add(new Event(crashedAt, worker, "CRASHED   holding token " + lease.token()));
                 holds.add(new Hold(worker, lease.token(), from, crashedAt, dbAcquired, lease.expiresAt(), true));
@@ -160,10 +160,6 @@ final class DemoCommand implements Callable<Integer> {
             events.add(new Event(to, worker, "released"));
             sleep(Duration.ofMillis(10 + ThreadLocalRandom.current().nextInt(40)));
         }
-    }
-
-    private static LockManager unwrap(LockManager manager) {
-        return manager instanceof JdbcLockManager jdbc ? jdbc.engine() : manager;
     }
 
     private int verdict(List<Hold> holds) {

@@ -6,12 +6,11 @@ import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
-import dev.leasehold.lock.core.ForwardingLockManager;
 import dev.leasehold.lock.core.LeaseLockManager;
-import dev.leasehold.lock.core.TransientFailures;
 import dev.leasehold.lock.internal.Arguments;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.jdbc.internal.OwnConnections;
+import dev.leasehold.lock.spi.SqlFailures;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -31,12 +30,12 @@ import org.jdbi.v3.core.Jdbi;
  *
  * <p>This class is thread-safe.
  */
-public final class JdbcLockManager extends ForwardingLockManager {
+public final class JdbcLockManager extends LeaseLockManager {
 
     private final JdbcLeaseStore store;
 
     private JdbcLockManager(JdbcLeaseStore store, LockSettings settings) {
-        super(LeaseLockManager.create(store, settings));
+        super(store, settings);
         this.store = store;
     }
 
@@ -180,7 +179,7 @@ public final class JdbcLockManager extends ForwardingLockManager {
     }
 
     private static LockBackendException backendFailure(String action, Exception e) {
-        String state = TransientFailures.sqlState(e).orElse(null);
+        String state = SqlFailures.sqlState(e).orElse(null);
         return new LockBackendException(
                 null,
                 state,

@@ -113,9 +113,9 @@ class PgBouncerNotificationTest {
                     .hasValue(1);
             Duration delay = Duration.ofSeconds(20);
             LockManager holder =
-                    LeaseLockManager.create(JdbcLeaseStore.open(Jdbi.create(holderPool), settings()), settings());
+                    new LeaseLockManager(JdbcLeaseStore.open(Jdbi.create(holderPool), settings()), settings());
             AtomicInteger waits = new AtomicInteger();
-            LockManager waiter = LeaseLockManager.create(
+            LockManager waiter = new LeaseLockManager(
                     new ForwardingLeaseStore(JdbcLeaseStore.open(Jdbi.create(waiterPool), settings())) {
                         @Override
                         public AwaitOutcome awaitChange(String name, Duration maxWait)

@@ -8,9 +8,9 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.LeaseLockManager;
-import dev.leasehold.lock.core.TransientFailures;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;
+import dev.leasehold.lock.spi.SqlFailures;
 import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import dev.leasehold.lock.tck.db.TestDatabase;
@@ -75,7 +75,7 @@ class StampedeTest {
                         .retry(RetryOptions.none())
                         .build();
                 JdbcLeaseStore store = JdbcLeaseStore.open(jdbi, settings);
-                managers.add(LeaseLockManager.create(new FailureRecordingStore(store, storeFailures), settings));
+                managers.add(new LeaseLockManager(new FailureRecordingStore(store, storeFailures), settings));
             }
             CountDownLatch start = new CountDownLatch(1);
             List<Future<Optional<Lease>>> attempts = new ArrayList<>();
@@ -102,7 +102,7 @@ class StampedeTest {
                 // engine reports as held. Nothing else may fail.
                 assertThat(storeFailures)
                         .as("statements that failed other than on the winner's row lock")
-                        .allMatch(TransientFailures::isLockNotAvailable);
+                        .allMatch(SqlFailures::isLockNotAvailable);
             } else {
                 assertThat(storeFailures)
                         .as("statements that failed (each an ERROR in the server log)")

@@ -7,6 +7,7 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
+import dev.leasehold.lock.tck.Crashes;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import dev.leasehold.lock.tck.db.TestDatabases;
@@ -109,7 +110,7 @@ class TransactionalCheckTest {
                 JdbcLockManager other = s.manager(Duration.ofSeconds(20), Duration.ofSeconds(10))) {
             Lease lease = paused.lock("invoice-42").acquire();
             // The holder's process stops (a long GC pause): no heartbeat runs, the lease expires.
-            paused.engine().abandon();
+            Crashes.abandon(paused);
             Lease newer = other.lock("invoice-42").acquire();
             assertThat(newer.token()).isGreaterThan(lease.token());
 

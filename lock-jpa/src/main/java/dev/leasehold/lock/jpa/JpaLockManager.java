@@ -6,11 +6,10 @@ import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
-import dev.leasehold.lock.core.ForwardingLockManager;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.internal.Arguments;
 import dev.leasehold.lock.jpa.internal.JpaLeaseStore;
-import dev.leasehold.lock.jpa.internal.LockFailures;
+import dev.leasehold.lock.spi.SqlFailures;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceException;
@@ -45,7 +44,7 @@ import jakarta.persistence.PersistenceException;
  *
  * <p>The persistence unit must use resource-local transactions. This class is thread-safe.
  */
-public final class JpaLockManager extends ForwardingLockManager {
+public final class JpaLockManager extends LeaseLockManager {
 
     /** Persistence-unit property: the schema of the lease table (MariaDB: the database). Default: the unit's. */
     public static final String SCHEMA_PROPERTY = "leasehold.jpa.schema";
@@ -60,7 +59,7 @@ public final class JpaLockManager extends ForwardingLockManager {
     private final JpaLeaseStore store;
 
     private JpaLockManager(EntityManagerFactory emf, JpaLeaseStore store, LockSettings settings) {
-        super(LeaseLockManager.create(store, settings));
+        super(store, settings);
         this.emf = emf;
         this.store = store;
     }
@@ -135,7 +134,7 @@ public final class JpaLockManager extends ForwardingLockManager {
             held = store.verifyHeld(em, lease.name(), lease.ownerId(), lease.token());
         } catch (PersistenceException e) {
             markRollbackOnly(em);
-            String state = LockFailures.sqlState(e).orElse(null);
+            String state = SqlFailures.sqlState(e).orElse(null);
             throw new LockBackendException(
                     lease.name(),
                     state,

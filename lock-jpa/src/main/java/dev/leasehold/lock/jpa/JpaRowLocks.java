@@ -12,6 +12,7 @@ import dev.leasehold.lock.jpa.internal.SqlDialect;
 import dev.leasehold.lock.jpa.internal.TableSetup;
 import dev.leasehold.lock.jpa.internal.Tx;
 import dev.leasehold.lock.jpa.internal.UnitMapping;
+import dev.leasehold.lock.spi.SqlFailures;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.LockModeType;
@@ -226,7 +227,7 @@ public final class JpaRowLocks {
 
     private static LockBackendException backendFailure(EntityManager em, String name, Exception e) {
         markRollbackOnly(em);
-        String state = LockFailures.sqlState(e).orElse(null);
+        String state = SqlFailures.sqlState(e).orElse(null);
         return new LockBackendException(
                 name,
                 state,

@@ -8,6 +8,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.jdbc.JdbcLockManager;
+import dev.leasehold.lock.tck.Crashes;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.List;
@@ -89,7 +90,7 @@ class CrossBackendTest {
         JpaLockManager jpa = env.manager();
         String name = "cross-expiry-" + UUID.randomUUID();
         Lease crashed = jpa.lock(name).tryAcquire().orElseThrow();
-        jpa.engine().abandon();
+        Crashes.abandon(jpa);
         Lease taken = jdbc.lock(name).acquire(env.times.leaseTime().plus(env.slack()));
         assertThat(taken.token()).isGreaterThan(crashed.token());
         taken.release();

@@ -3,6 +3,7 @@ package dev.leasehold.lock.jpa;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leasehold.lock.jpa.internal.LockFailures;
+import dev.leasehold.lock.spi.SqlFailures;
 import jakarta.persistence.LockTimeoutException;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.PessimisticLockException;
@@ -52,8 +53,8 @@ class LockFailuresTest {
         SQLException normalized =
                 LockFailures.lockNotAvailable("renewal", hibernate(new SQLException("maria", "HY000", 1205)));
         assertThat(normalized.getSQLState()).isEqualTo("55P03");
-        assertThat(LockFailures.sqlState(new RuntimeException(normalized))).contains("55P03");
-        assertThat(LockFailures.isDuplicateKey(new PersistenceException(new SQLException("dup", "23505"))))
+        assertThat(SqlFailures.sqlState(new RuntimeException(normalized))).contains("55P03");
+        assertThat(SqlFailures.isDuplicateKey(new PersistenceException(new SQLException("dup", "23505"))))
                 .isTrue();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockExpiredException;
+import dev.leasehold.lock.tck.Crashes;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import jakarta.persistence.EntityManager;
 import java.util.UUID;
@@ -52,7 +53,7 @@ class VerifyHeldTest {
         JpaLockManager other = env.manager();
         String name = "verify-lost-" + UUID.randomUUID();
         Lease lease = holder.lock(name).tryAcquire().orElseThrow();
-        holder.engine().abandon();
+        Crashes.abandon(holder);
         Lease taken = other.lock(name).acquire(env.times.leaseTime().plus(env.slack()));
         EntityManager em = env.begin();
         try {

@@ -36,6 +36,6 @@ public final class InMemoryLockProvider implements LockProvider {
     @Override
     public LockManager create(LockSettings settings) {
         InMemoryLeaseStore store = settings.resource(InMemoryLeaseStore.class).orElseGet(InMemoryLeaseStore::shared);
-        return LeaseLockManager.create(store, settings);
+        return new LeaseLockManager(store, settings);
     }
 }

@@ -36,7 +36,7 @@ public abstract class LeaseStoreFixture implements TckFixture {
     public LockManager newManager(LockSettings settings) {
         FaultyLeaseStore store = new FaultyLeaseStore(newStore(settings));
         store.down(down);
-        LeaseLockManager manager = LeaseLockManager.create(store, settings);
+        LeaseLockManager manager = new LeaseLockManager(store, settings);
         stores.put(manager, store);
         return manager;
     }

@@ -3,6 +3,7 @@ package dev.leasehold.lock.tck;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.core.internal.EngineAccess;
 import dev.leasehold.lock.spi.LeaseStore;
 import java.time.Duration;
 import java.util.Optional;
@@ -29,8 +30,8 @@ public interface TckFixture extends AutoCloseable {
      * also closes that connection without unlocking.
      */
     default void crash(LockManager manager) {
-        if (manager instanceof LeaseLockManager engine) {
-            engine.abandon();
+        if (manager instanceof LeaseLockManager) {
+            EngineAccess.abandon(manager);
             return;
         }
         throw new UnsupportedOperationException(

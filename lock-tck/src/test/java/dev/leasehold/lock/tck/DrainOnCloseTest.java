@@ -98,7 +98,7 @@ class DrainOnCloseTest {
     }
 
     private LeaseLockManager manager(WatchedStore store, Duration drainTimeout, RetryOptions retry) {
-        LeaseLockManager manager = LeaseLockManager.create(
+        LeaseLockManager manager = new LeaseLockManager(
                 store,
                 LockSettings.builder()
                         .leaseTime(env.leaseTime())
@@ -429,7 +429,7 @@ class DrainOnCloseTest {
         Lease lease = work.lease(env.slack());
 
         long start = System.nanoTime();
-        manager.abandon();
+        Crashes.abandon(manager);
         assertThat(since(start)).as("a crash does not drain").isLessThan(env.slack());
         assertThat(lease.isValid()).isFalse();
         assertThat(data.inspect("crashed")).map(LockInfo::token).contains(lease.token());

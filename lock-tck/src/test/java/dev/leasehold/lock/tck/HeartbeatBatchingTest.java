@@ -50,7 +50,7 @@ class HeartbeatBatchingTest {
         TckEnvironment env = TckEnvironment.fromEnvironment();
         Duration heartbeat = env.scaled(Duration.ofMillis(500));
         RecordingStore store = new RecordingStore();
-        try (LeaseLockManager manager = LeaseLockManager.create(
+        try (LeaseLockManager manager = new LeaseLockManager(
                 store,
                 LockSettings.builder()
                         .leaseTime(heartbeat.multipliedBy(4))

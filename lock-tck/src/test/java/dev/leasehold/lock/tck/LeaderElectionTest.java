@@ -8,10 +8,10 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockOptions;
 import dev.leasehold.lock.LockSettings;
-import dev.leasehold.lock.core.LeaderElection;
-import dev.leasehold.lock.core.LeaderElection.Revocation;
-import dev.leasehold.lock.core.LeaderElection.Revocation.Reason;
 import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.leader.LeaderElection;
+import dev.leasehold.lock.leader.LeaderElection.Revocation;
+import dev.leasehold.lock.leader.LeaderElection.Revocation.Reason;
 import dev.leasehold.lock.spi.LeaseGrant;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -63,7 +63,7 @@ class LeaderElectionTest {
     }
 
     private LeaseLockManager manager(String owner) {
-        LeaseLockManager manager = LeaseLockManager.create(
+        LeaseLockManager manager = new LeaseLockManager(
                 store,
                 LockSettings.builder()
                         .leaseTime(env.leaseTime())
@@ -144,7 +144,7 @@ class LeaderElectionTest {
         long oldToken = crashed.elected.get(0).token();
         List<Candidate> others = candidates.stream().filter(c -> c != crashed).toList();
 
-        crashed.manager.abandon();
+        Crashes.abandon(crashed.manager);
 
         await().atMost(env.leaseTime().plus(env.slack()))
                 .until(() -> leaders(others).size() == 1);

@@ -94,7 +94,7 @@ class StoreFailureTest {
     }
 
     private final ScriptedStore store = new ScriptedStore();
-    private final LockManager manager = LeaseLockManager.create(
+    private final LockManager manager = new LeaseLockManager(
             store,
             LockSettings.builder()
                     .leaseTime(Duration.ofSeconds(1))

@@ -6,7 +6,6 @@ import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.advisory.AdvisoryOptions;
 import dev.leasehold.lock.advisory.Takeover;
-import dev.leasehold.lock.core.TransientFailures;
 import dev.leasehold.lock.jdbc.JdbcDialect;
 import dev.leasehold.lock.jdbc.internal.OwnConnections;
 import dev.leasehold.lock.jdbc.internal.TableSetup;
@@ -15,6 +14,7 @@ import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.spi.LeaseStoreEvents;
+import dev.leasehold.lock.spi.SqlFailures;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -87,11 +87,6 @@ import org.slf4j.LoggerFactory;
 public final class AdvisoryLeaseStore implements LeaseStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdvisoryLeaseStore.class);
-
-    /** SQLStates that end the session besides classes 08 and 57P (admin shutdown, crash, idle-session timeout, ...). */
-    private static final Set<String> SESSION_ENDING = Set.of(
-            "25P03", // idle_in_transaction_session_timeout
-            "25P04"); // transaction_timeout
 
     private static final long MAX_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -505,7 +500,7 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                     loss = loseSession("the session ended during a release", e);
                     return false;
                 }
-                if (TransientFailures.isLockNotAvailable(e)) {
+                if (SqlFailures.isLockNotAvailable(e)) {
                     throw e; // nothing happened, the advisory lock included: the engine tries again
                 }
                 removeGrant(g);
@@ -840,18 +835,7 @@ public final class AdvisoryLeaseStore implements LeaseStore {
 
     /** Whether a failure on the session means that the session is gone (or can no longer be trusted). */
     private static boolean endsSession(SQLException e, Session s) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                if (state.startsWith("08") || state.startsWith("57P") || SESSION_ENDING.contains(state)) {
-                    return true;
-                }
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return s.borrowed().isPhysicallyClosed();
+        return SqlFailures.endsSession(e) || s.borrowed().isPhysicallyClosed();
     }
 
     /**

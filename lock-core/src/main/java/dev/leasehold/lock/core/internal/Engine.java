@@ -1,33 +1,24 @@
 package dev.leasehold.lock.core.internal;
 
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import dev.leasehold.lock.DistributedLock;
 import dev.leasehold.lock.LockAlreadyHeldException;
-import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.LockException;
 import dev.leasehold.lock.LockInfo;
-import dev.leasehold.lock.LockInterruptedException;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockOptions;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.internal.Arguments;
-import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.spi.SqlFailures;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -82,33 +73,9 @@ public final class Engine implements LockManager {
     private final String owner;
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
     private final Heartbeat heartbeat;
-    private final Object lifecycle = new Object();
-    private volatile boolean closed;
-    private volatile boolean awaitSupported = true;
+    private final Lifecycle lifecycle = new Lifecycle(this::closedException);
+    private final WaitingAcquire waiting = new WaitingAcquire(this, lifecycle);
     private volatile LockException lastRenewalFailure;
-
-    // Guarded by lifecycle.
-    private Phase phase = Phase.OPEN;
-    private Thread closingThread;
-    /** Threads inside close(): the drain does not wait for work on them. */
-    private final Set<Thread> closers = new HashSet<>();
-    /** Work under withLock, by lease, with the thread running it. */
-    private final Map<ManagedLease, Thread> running = new HashMap<>();
-    /** Work still running when the drain ended; the store is closed once it has returned. */
-    private final Set<ManagedLease> outlived = new HashSet<>();
-    /** Threads waiting between two attempts of acquire; close() interrupts them. */
-    private final Set<Thread> parked = new HashSet<>();
-
-    /** Where the manager is in its life; {@link #closed} is true from {@code DRAINING} on. */
-    private enum Phase {
-        OPEN,
-        /** close() waits for running work; the heartbeat renews. */
-        DRAINING,
-        /** The drain is over: no work may start, leases are being lost or released. */
-        RELEASING,
-        /** close() has returned, or the manager was abandoned. */
-        CLOSED
-    }
 
     /** A name reserved by this manager: acquiring while {@code lease} is null, held once it is set. */
     private static final class Slot {
@@ -173,7 +140,7 @@ public final class Engine implements LockManager {
     }
 
     void ensureOpen() {
-        if (closed) {
+        if (lifecycle.isClosed()) {
             throw closedException();
         }
     }
@@ -198,7 +165,7 @@ public final class Engine implements LockManager {
      * One attempt whose retries of transient failures stop at {@code budgetEnd} ({@link System#nanoTime()}), so that
      * {@code acquire(maxWait)} against a failing database gives up by its deadline; null for the default policy.
      */
-    private Optional<ManagedLease> attempt(String name, LockConfig config, Long budgetEnd) {
+    Optional<ManagedLease> attempt(String name, LockConfig config, Long budgetEnd) {
         if (budgetEnd == null) {
             return attempt(name, config);
         }
@@ -223,12 +190,12 @@ public final class Engine implements LockManager {
                 try {
                     return store.tryAcquire(name, owner, config.leaseTime());
                 } catch (Exception e) {
-                    if (SqlStates.isLockNotAvailable(e)) {
+                    if (SqlFailures.isLockNotAvailable(e)) {
                         // Another transaction holds the lock's row within the bounded lock wait (a grant in progress,
                         // a transactional check, an application's or administrator's open transaction): held.
                         return Optional.empty();
                     }
-                    if (SqlStates.isTransient(e)) {
+                    if (SqlFailures.isTransient(e)) {
                         hadTransientFailure.set(true);
                     }
                     throw e;
@@ -248,13 +215,10 @@ public final class Engine implements LockManager {
                 releaseQuietly(name, lease.token());
                 return Optional.empty();
             }
-            synchronized (lifecycle) {
-                if (!closed) {
-                    mine.lease = lease;
-                    heartbeat.add(lease);
-                    registered = true;
-                }
-            }
+            registered = lifecycle.ifOpen(() -> {
+                mine.lease = lease;
+                heartbeat.add(lease);
+            });
             if (!registered) {
                 // close() began while the store granted: give the grant back, outside the lifecycle lock.
                 releaseQuietly(name, lease.token());
@@ -333,166 +297,9 @@ public final class Engine implements LockManager {
         return Optional.of(new LeaseGrant(token, renewed.get()));
     }
 
-    /** Acquires with waiting: Failsafe retries while the lock is held, as the retry options say. */
+    /** Acquires with waiting, as the retry options say. */
     ManagedLease acquire(String name, LockConfig config, RetryOptions retry) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new LockInterruptedException(name, new InterruptedException("interrupted before acquiring"));
-        }
-        ensureOpen();
-        long start = System.nanoTime();
-        Long budgetEnd = retry.maxWait().map(w -> start + w.toNanos()).orElse(null);
-        // The pause between attempts happens in the attempt itself (pause), not as a Failsafe delay, so that close()
-        // can wake a waiting thread.
-        RetryPolicy<Optional<ManagedLease>> policy = RetryPolicy.<Optional<ManagedLease>>builder()
-                .handleResultIf(result -> result.isEmpty() && timeLeft(budgetEnd))
-                // Besides "still held", a transient failure that outlasted its own retries (a restart, a failover)
-                // is waited out like contention while the wait has retries and time left.
-                .handleIf(failure -> isTransientBackendFailure(failure) && timeLeft(budgetEnd))
-                .withMaxRetries(retry.maxRetries())
-                .onRetry(e -> LOG.debug(
-                        "lock '{}' is {}; attempt {}",
-                        name,
-                        e.getLastException() == null ? "held" : "unreachable (" + e.getLastException() + ")",
-                        e.getAttemptCount() + 1))
-                .build();
-        try {
-            Optional<ManagedLease> lease = Failsafe.with(policy).get(ctx -> {
-                if (ctx.isRetry()) {
-                    pause(name, nextDelay(retry, ctx.getAttemptCount(), budgetEnd));
-                }
-                return attempt(name, config, budgetEnd);
-            });
-            if (lease.isPresent()) {
-                return lease.get();
-            }
-        } catch (FailsafeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new LockInterruptedException(name, ie);
-            }
-            throw StoreCalls.failure(name, "acquire", cause);
-        }
-        throw heldElsewhere(name, retry, start);
-    }
-
-    /** A {@link LockBackendException} caused by a transient database failure that the store call's retries outlasted. */
-    private static boolean isTransientBackendFailure(Throwable failure) {
-        return failure instanceof LockBackendException && SqlStates.isTransient(failure.getCause());
-    }
-
-    private static boolean timeLeft(Long budgetEnd) {
-        return budgetEnd == null || budgetEnd - System.nanoTime() > 0;
-    }
-
-    /** The sleep before retry number {@code retry} (1-based): backoff, capped, jittered, within the budget. */
-    static Duration nextDelay(RetryOptions options, int retry, Long budgetEnd) {
-        double grown = options.delay().toNanos() * Math.pow(options.backoffFactor(), Math.max(0, retry - 1));
-        long delay = (long) Math.min(grown, options.maxDelay().toNanos());
-        if (options.jitter() > 0) {
-            double spread = options.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
-            delay = (long) (delay * (1 + spread));
-        }
-        if (budgetEnd != null) {
-            delay = Math.min(delay, Math.max(0, budgetEnd - System.nanoTime()));
-        }
-        return Duration.ofNanos(Math.max(0, delay));
-    }
-
-    /**
-     * Waits between two attempts: for a change of the lock where the store can wake waiters, else sleeping. While it
-     * waits the thread is registered as parked, so that close() can interrupt it; woken that way it throws {@link
-     * IllegalStateException}, with the interrupt (close's, not the caller's) cleared.
-     */
-    private void pause(String name, Duration wait) throws InterruptedException {
-        Thread me = Thread.currentThread();
-        synchronized (lifecycle) {
-            if (closed) {
-                throw closedWhileWaiting(name);
-            }
-            parked.add(me);
-        }
-        InterruptedException interrupted = null;
-        boolean wokenByClose;
-        try {
-            waitForChange(name, wait);
-        } catch (InterruptedException e) {
-            interrupted = e;
-        } finally {
-            synchronized (lifecycle) {
-                parked.remove(me);
-                // close() and abandon() set closed and interrupt every parked thread under this same lock.
-                wokenByClose = closed;
-            }
-        }
-        if (wokenByClose) {
-            Thread.interrupted();
-            throw closedWhileWaiting(name);
-        }
-        if (interrupted != null) {
-            throw interrupted;
-        }
-    }
-
-    private IllegalStateException closedWhileWaiting(String name) {
-        return new IllegalStateException("the lock manager of owner " + owner + " was closed while this thread waited"
-                + " for lock '" + name + "'; build a new one with Locks.builder()");
-    }
-
-    private void waitForChange(String name, Duration wait) throws InterruptedException {
-        if (wait.isZero()) {
-            return;
-        }
-        if (!awaitSupported) {
-            sleep(wait);
-            return;
-        }
-        AwaitOutcome outcome;
-        try {
-            outcome = store.awaitChange(name, wait);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            if (closed) {
-                return; // the store's wait ended by close's interrupt, reported as a failure
-            }
-            // A failed wait (say, the listening connection dropped) falls back to sleeping this once.
-            LOG.debug("waiting for a change of lock '{}' failed; sleeping instead", name, e);
-            sleep(wait);
-            return;
-        }
-        if (outcome == AwaitOutcome.NOT_SUPPORTED) {
-            awaitSupported = false;
-            sleep(wait);
-        }
-    }
-
-    private static void sleep(Duration wait) throws InterruptedException {
-        TimeUnit.NANOSECONDS.sleep(wait.toNanos());
-    }
-
-    private LockAlreadyHeldException heldElsewhere(String name, RetryOptions retry, long start) {
-        Optional<LockInfo> holder;
-        try {
-            holder = store.inspect(name);
-        } catch (Exception e) {
-            holder = Optional.empty();
-        }
-        long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
-        String who = holder.map(h -> "held by owner " + h.ownerId() + " (token " + h.token() + ", expires at "
-                        + h.expiresAt() + " by the database clock)")
-                .orElse("held");
-        String limits = "after " + waited + " ms"
-                + (retry.maxRetries() >= 0 ? ", " + retry.maxRetries() + " retries allowed" : "")
-                + retry.maxWait()
-                        .map(w -> ", waiting up to " + w.toMillis() + " ms")
-                        .orElse("");
-        return new LockAlreadyHeldException(
-                name,
-                holder.orElse(null),
-                false,
-                "lock '" + name + "' is " + who + "; gave up " + limits
-                        + ". Wait longer with RetryOptions or acquire(Duration), or use tryAcquire()");
+        return waiting.acquire(name, config, retry);
     }
 
     /** Renews one lease now for {@code leaseTime} (extend). */
@@ -544,126 +351,43 @@ public final class Engine implements LockManager {
      * @throws IllegalStateException if the manager's drain is over (close() then releases the lease itself)
      */
     void beginWork(ManagedLease lease) {
-        synchronized (lifecycle) {
-            if (phase != Phase.OPEN && phase != Phase.DRAINING) {
-                throw closedException();
-            }
-            running.put(lease, Thread.currentThread());
-        }
+        lifecycle.beginWork(lease);
     }
 
     /** The work under {@code lease} has returned, and its release was attempted. */
     void endWork(ManagedLease lease) {
-        synchronized (lifecycle) {
-            running.remove(lease);
-            outlived.remove(lease);
-            lifecycle.notifyAll();
-        }
+        lifecycle.endWork(lease);
     }
 
     @Override
     public void close() {
-        Thread me = Thread.currentThread();
-        synchronized (lifecycle) {
-            if (phase == Phase.CLOSED || closingThread == me) {
-                return; // closed, or called again from within this close (an onLost listener)
-            }
-            if (phase != Phase.OPEN) {
-                awaitClosed(me);
-                return;
-            }
-            phase = Phase.DRAINING;
-            closed = true;
-            closingThread = me;
-            closers.add(me);
-            wakeParked();
+        if (!lifecycle.beginClose()) {
+            return;
         }
         try {
-            drain();
+            lifecycle.drain(settings.drainTimeout());
             heartbeat.stop(true);
             List<ManagedLease> outlivers = loseOutlivingWork();
             releaseAll();
             slots.clear();
             closeStoreAfter(outlivers);
         } finally {
-            synchronized (lifecycle) {
-                phase = Phase.CLOSED;
-                closers.remove(me);
-                closingThread = null;
-                lifecycle.notifyAll();
-            }
+            lifecycle.finishClose();
         }
     }
 
-    /** A second close() returns once the first is done, without holding up its drain. */
-    private void awaitClosed(Thread me) {
-        assert Thread.holdsLock(lifecycle);
-        closers.add(me);
-        lifecycle.notifyAll();
-        boolean interrupted = false;
-        while (phase != Phase.CLOSED) {
-            try {
-                lifecycle.wait();
-            } catch (InterruptedException e) {
-                interrupted = true; // bounded by the first close: finish waiting, keep the flag
-            }
-        }
-        closers.remove(me);
-        if (interrupted) {
-            me.interrupt();
-        }
-    }
-
-    private void wakeParked() {
-        assert Thread.holdsLock(lifecycle);
-        for (Thread t : parked) {
-            t.interrupt();
-        }
-    }
-
-    /** Waits up to the drain timeout for work under withLock on threads that are not closing this manager. */
-    private void drain() {
-        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
-        boolean interrupted = false;
-        synchronized (lifecycle) {
-            while (!closers.containsAll(running.values())) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
-                } catch (InterruptedException e) {
-                    interrupted = true; // the closing thread is interrupted: end the drain now
-                    break;
-                }
-            }
-            phase = Phase.RELEASING;
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Loses the lease of every work still running, leaving it in the store; returns those leases. */
+    /** Loses the lease of every work still running after the drain, leaving it in the store; returns those leases. */
     private List<ManagedLease> loseOutlivingWork() {
-        Map<ManagedLease, Thread> stillRunning;
-        synchronized (lifecycle) {
-            stillRunning = new HashMap<>(running);
-            outlived.addAll(stillRunning.keySet());
-        }
         String afterDrain = "the lock manager closed while work under the lock was still running after drainTimeout ("
                 + settings.drainTimeout().toMillis() + " ms); the lease is left to expire by the database clock";
         String fromWork = "the lock manager was closed from the work under the lock, which close() does not wait for;"
                 + " the lease is left to expire by the database clock";
-        for (Map.Entry<ManagedLease, Thread> work : stillRunning.entrySet()) {
-            boolean selfClosing;
-            synchronized (lifecycle) {
-                selfClosing = closers.contains(work.getValue());
-            }
-            work.getKey().loseLeavingInStore(selfClosing ? fromWork : afterDrain);
+        List<ManagedLease> leases = new ArrayList<>();
+        for (Lifecycle.Outlived work : lifecycle.outliving()) {
+            work.lease().loseLeavingInStore(work.closingItself() ? fromWork : afterDrain);
+            leases.add(work.lease());
         }
-        return List.copyOf(stillRunning.keySet());
+        return leases;
     }
 
     private void releaseAll() {
@@ -700,17 +424,7 @@ public final class Engine implements LockManager {
                 .orElse(0);
         Thread closer = new Thread(
                 () -> {
-                    long deadline = System.nanoTime() + bound;
-                    synchronized (lifecycle) {
-                        long left;
-                        while (!outlived.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
-                            try {
-                                TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
-                            } catch (InterruptedException e) {
-                                break;
-                            }
-                        }
-                    }
+                    lifecycle.awaitOutlived(bound);
                     closeStore();
                 },
                 "leasehold-close-" + owner);
@@ -731,13 +445,7 @@ public final class Engine implements LockManager {
      * the store until they expire. The store is left open. For tests.
      */
     public void abandon() {
-        synchronized (lifecycle) {
-            closed = true;
-            if (phase == Phase.OPEN) {
-                phase = Phase.CLOSED;
-            }
-            wakeParked();
-        }
+        lifecycle.abandon();
         heartbeat.stop(false);
         for (Slot slot : slots.values()) {
             ManagedLease lease = slot.lease;

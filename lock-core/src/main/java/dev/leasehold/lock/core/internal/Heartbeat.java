@@ -2,6 +2,7 @@ package dev.leasehold.lock.core.internal;
 
 import dev.leasehold.lock.LockException;
 import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.spi.SqlFailures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -218,7 +219,7 @@ final class Heartbeat {
         } catch (LockException e) {
             engine.renewalFailed(e);
             long now = System.nanoTime();
-            boolean transientFailure = SqlStates.isTransient(e.getCause());
+            boolean transientFailure = SqlFailures.isTransient(e.getCause());
             for (ManagedLease lease : group) {
                 if (!transientFailure) {
                     lease.lose("renewal failed with an error that is not transient", e);

@@ -6,6 +6,7 @@ import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
 import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.LockException;
+import dev.leasehold.lock.spi.SqlFailures;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +62,7 @@ final class StoreCalls {
 
     private static <T> RetryPolicyBuilder<T> builder(String name, String action) {
         return RetryPolicy.<T>builder()
-                .handleIf(SqlStates::isTransient)
+                .handleIf(SqlFailures::isTransient)
                 .withBackoff(FIRST_DELAY, MAX_DELAY, 2.0)
                 .withJitter(0.25)
                 .onRetry(e -> LOG.debug(
@@ -93,12 +94,12 @@ final class StoreCalls {
         if (failure instanceof LockException le) {
             return le;
         }
-        String state = SqlStates.of(failure).orElse(null);
+        String state = SqlFailures.sqlState(failure).orElse(null);
         String why = state == null
                 ? "not a database error with a SQLState, so it was not retried"
-                : SqlStates.isTransient(failure)
+                : SqlFailures.isTransient(failure)
                         ? "a transient failure that persisted through the retries"
-                        : "not retried: only " + SqlStates.transientSummary() + " are";
+                        : "not retried: only " + SqlFailures.transientSummary() + " are";
         String message = "database failure during " + action + " of lock '" + name + "'"
                 + (state != null ? " (SQLState " + state + ")" : "") + ": " + failure + "; " + why;
         return new LockBackendException(name, state, message, failure);

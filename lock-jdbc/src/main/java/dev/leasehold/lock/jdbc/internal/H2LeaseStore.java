@@ -3,6 +3,7 @@ package dev.leasehold.lock.jdbc.internal;
 import dev.leasehold.lock.jdbc.JdbcDialect;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.spi.SqlFailures;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -106,7 +107,7 @@ final class H2LeaseStore extends JdbcLeaseStore {
             try {
                 return grant(h, insert, name, owner, leaseTime);
             } catch (StatementException e) {
-                if (!isDuplicateKey(e)) {
+                if (!SqlFailures.isDuplicateKey(e)) {
                     throw e;
                 }
                 return Optional.empty();

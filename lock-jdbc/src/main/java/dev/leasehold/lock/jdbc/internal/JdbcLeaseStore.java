@@ -19,7 +19,6 @@ import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.StatementException;
 
 /**
  * The lease table as a {@link LeaseStore}: one row per lock name, never deleted, so the token counter of a name never
@@ -168,18 +167,6 @@ public abstract class JdbcLeaseStore implements LeaseStore {
     /** Lease times go to the database as whole microseconds. */
     protected static long micros(Duration leaseTime) {
         return Math.max(1, leaseTime.toNanos() / 1_000);
-    }
-
-    /** Whether a statement failed because the row exists already (SQLState class 23). */
-    protected static boolean isDuplicateKey(StatementException e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof SQLException sql
-                    && sql.getSQLState() != null
-                    && sql.getSQLState().startsWith("23")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -2,8 +2,8 @@ package dev.leasehold.lock.jdbc.internal;
 
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockSettings;
-import dev.leasehold.lock.core.TransientFailures;
 import dev.leasehold.lock.jdbc.JdbcDialect;
+import dev.leasehold.lock.spi.SqlFailures;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -57,11 +57,11 @@ public final class TableSetup {
                 return connections.withHandle(h -> ensure(h, settings));
             } catch (LockConfigurationException e) {
                 // A transient failure (a connection reset, a deadlock) during start-up is tried again for a while.
-                if (!TransientFailures.isTransient(e.getCause()) || System.nanoTime() - deadline > 0) {
+                if (!SqlFailures.isTransient(e.getCause()) || System.nanoTime() - deadline > 0) {
                     throw e;
                 }
             } catch (JdbiException e) {
-                if (!TransientFailures.isTransient(e) || System.nanoTime() - deadline > 0) {
+                if (!SqlFailures.isTransient(e) || System.nanoTime() - deadline > 0) {
                     throw configuration("cannot reach the database to set up the lock table", e);
                 }
             }

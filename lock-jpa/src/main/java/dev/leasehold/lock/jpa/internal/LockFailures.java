@@ -1,8 +1,7 @@
 package dev.leasehold.lock.jpa.internal;
 
-import dev.leasehold.lock.core.TransientFailures;
+import dev.leasehold.lock.spi.SqlFailures;
 import java.sql.SQLException;
-import java.util.Optional;
 
 /**
  * Classifies the failures that reach the JPA backend, whatever wraps them: Jakarta Persistence's {@code
@@ -11,7 +10,7 @@ import java.util.Optional;
  * database's code found anywhere in the cause chain, not from the wrapper: Hibernate reports a deadlock as a {@code
  * PessimisticLockException} too, and a deadlock is worth a retry, not "held".
  *
- * <p>"Lock not available" is judged by the engine's rule ({@link TransientFailures#isLockNotAvailable}); when no
+ * <p>"Lock not available" is judged by the engine's rule ({@link SqlFailures#isLockNotAvailable}); when no
  * SQL error is in the chain, by a lock timeout exception of JPA or Hibernate.
  *
  * <p>This class is thread-safe.
@@ -28,7 +27,7 @@ public final class LockFailures {
 
     /** Whether {@code failure} says the row lock was not available (NOWAIT failed or the lock timeout passed). */
     public static boolean isLockNotAvailable(Throwable failure) {
-        if (TransientFailures.isLockNotAvailable(failure)) {
+        if (SqlFailures.isLockNotAvailable(failure)) {
             return true;
         }
         for (Throwable c = failure; c != null; c = c.getCause()) {
@@ -46,16 +45,6 @@ public final class LockFailures {
             }
         }
         return false;
-    }
-
-    /** Whether {@code failure} is a duplicate key (SQLState class 23) anywhere in its cause chain. */
-    public static boolean isDuplicateKey(Throwable failure) {
-        return sqlState(failure).map(s -> s.startsWith("23")).orElse(false);
-    }
-
-    /** The first SQLState in the cause chain. */
-    public static Optional<String> sqlState(Throwable failure) {
-        return TransientFailures.sqlState(failure);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.leasehold.lock.jpa.internal;
 
 import dev.leasehold.lock.jpa.LeaseRow;
 import dev.leasehold.lock.jpa.Wait;
+import dev.leasehold.lock.spi.SqlFailures;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.FlushModeType;
@@ -129,7 +130,7 @@ public final class RowLocking {
             });
         } catch (RuntimeException e) {
             // H2 only: a concurrent first insert won; its transaction was rolled back, nothing is left aborted.
-            if (!LockFailures.isDuplicateKey(e)) {
+            if (!SqlFailures.isDuplicateKey(e)) {
                 throw e;
             }
         }

@@ -1,7 +1,7 @@
 package dev.leasehold.lock.jpa.internal;
 
 import dev.leasehold.lock.LockConfigurationException;
-import dev.leasehold.lock.core.TransientFailures;
+import dev.leasehold.lock.spi.SqlFailures;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Query;
 import java.sql.SQLException;
@@ -42,7 +42,7 @@ public final class TableSetup {
                 ensureOnce(emf, mapping, create);
                 return;
             } catch (LockConfigurationException e) {
-                if (!TransientFailures.isTransient(e.getCause()) || System.nanoTime() - deadline > 0) {
+                if (!SqlFailures.isTransient(e.getCause()) || System.nanoTime() - deadline > 0) {
                     throw e;
                 }
             }
@@ -171,7 +171,7 @@ public final class TableSetup {
         } catch (SQLException e) {
             return e;
         } catch (RuntimeException e) {
-            String state = LockFailures.sqlState(e).orElse(null);
+            String state = SqlFailures.sqlState(e).orElse(null);
             if (state == null) {
                 throw configuration("cannot reach the database to check the lock table " + table, e);
             }
@@ -180,7 +180,7 @@ public final class TableSetup {
     }
 
     private static LockConfigurationException configuration(String message, Exception cause) {
-        String state = LockFailures.sqlState(cause).orElse(null);
+        String state = SqlFailures.sqlState(cause).orElse(null);
         String detail = cause.getMessage();
         for (Throwable c = cause; c != null; c = c.getCause()) {
             if (c instanceof SQLException sql && sql.getSQLState() != null) {

@@ -3,7 +3,7 @@ package dev.leasehold.lock.tck.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.leasehold.lock.core.TransientFailures;
+import dev.leasehold.lock.spi.SqlFailures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -105,13 +105,13 @@ class OwnedPostgresTest {
             seen.put("idle connection", idleFailure.getSQLState());
             SQLException connectFailure = failure(() -> connect().close());
             seen.put("connection attempt while down", connectFailure.getSQLState());
-            assertThat(TransientFailures.isTransient(runningFailure))
+            assertThat(SqlFailures.isTransient(runningFailure))
                     .as("%s", runningFailure)
                     .isTrue();
-            assertThat(TransientFailures.isTransient(idleFailure))
+            assertThat(SqlFailures.isTransient(idleFailure))
                     .as("%s", idleFailure)
                     .isTrue();
-            assertThat(TransientFailures.isTransient(connectFailure))
+            assertThat(SqlFailures.isTransient(connectFailure))
                     .as("%s", connectFailure)
                     .isTrue();
         } finally {

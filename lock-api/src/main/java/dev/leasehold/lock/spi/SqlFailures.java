@@ -1,4 +1,4 @@
-package dev.leasehold.lock.core.internal;
+package dev.leasehold.lock.spi;
 
 import dev.leasehold.lock.LockException;
 import java.sql.SQLException;
@@ -6,10 +6,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Classifies store failures by the first {@link SQLException} in their cause chain: its SQLState, and for MariaDB and
- * MySQL, which report many conditions under the generic SQLState {@code HY000}, its vendor error code. This is the one
- * place that says which database failures are transient and which mean "the row lock was not available"; everything
- * else (the engine's retries, the backends, the documentation) refers here.
+ * Classifies database failures by the first {@link SQLException} in their cause chain: its SQLState, and for MariaDB
+ * and MySQL, which report many conditions under the generic SQLState {@code HY000}, its vendor error code. This is the
+ * one place that says which failures the engine retries, which mean "the row lock was not available", which are a
+ * duplicate key and which end a database session; the engine, every backend and the documentation refer here. It is
+ * part of the SPI because it is the contract between a {@link LeaseStore} and the engine: a store wraps a database
+ * error with its {@link SQLException} as the cause, and the engine judges it by these rules.
  *
  * <p>Transient failures are retried: they are what a restart, failover, promotion or a busy row produces.
  *
@@ -29,7 +31,7 @@ import java.util.Set;
  *
  * <p>This class is thread-safe.
  */
-public final class SqlStates {
+public final class SqlFailures {
 
     /** SQLStates retried besides class 08 (connection exceptions). */
     private static final Set<String> TRANSIENT = Set.of(
@@ -61,10 +63,15 @@ public final class SqlStates {
 
     private static final int H2_LOCK_TIMEOUT = 50200;
 
-    private SqlStates() {}
+    /** SQLStates that end the session besides classes 08 and 57P. */
+    private static final Set<String> SESSION_ENDING = Set.of(
+            "25P03", // idle_in_transaction_session_timeout
+            "25P04"); // transaction_timeout
 
-    /** The first SQLState in the cause chain of {@code failure}. */
-    public static Optional<String> of(Throwable failure) {
+    private SqlFailures() {}
+
+    /** The SQLState of the first {@link SQLException} in the cause chain of {@code failure}. */
+    public static Optional<String> sqlState(Throwable failure) {
         return firstSqlException(failure).map(SQLException::getSQLState);
     }
 
@@ -89,7 +96,7 @@ public final class SqlStates {
         if (failure instanceof LockException || failure instanceof Error) {
             return false;
         }
-        return firstSqlException(failure).map(SqlStates::isTransientError).orElse(false);
+        return firstSqlException(failure).map(SqlFailures::isTransientError).orElse(false);
     }
 
     private static boolean isTransientError(SQLException e) {
@@ -112,7 +119,7 @@ public final class SqlStates {
             return false;
         }
         return firstSqlException(failure)
-                .map(SqlStates::isLockNotAvailableError)
+                .map(SqlFailures::isLockNotAvailableError)
                 .orElse(false);
     }
 
@@ -125,6 +132,32 @@ public final class SqlStates {
             return true;
         }
         return LOCK_NOT_AVAILABLE_MYSQL_CODES.contains(e.getErrorCode());
+    }
+
+    /** Whether a failure is a duplicate key (SQLState class 23, integrity constraint violation). */
+    public static boolean isDuplicateKey(Throwable failure) {
+        return sqlState(failure).map(s -> s.startsWith("23")).orElse(false);
+    }
+
+    /**
+     * Whether a failure ends the database session it happened on, so that anything the session held (session-level
+     * advisory locks) is gone with it: a connection failure (class 08), an administrator's or a crash shutdown, a
+     * server starting up or shutting down (class 57P), or a session or transaction timeout (25P03, 25P04), anywhere in
+     * the cause chain.
+     */
+    public static boolean endsSession(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || SESSION_ENDING.contains(state)) {
+                    return true;
+                }
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** A short description of what is retried, for error messages. */

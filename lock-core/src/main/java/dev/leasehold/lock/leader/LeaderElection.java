@@ -1,4 +1,4 @@
-package dev.leasehold.lock.core;
+package dev.leasehold.lock.leader;
 
 import dev.leasehold.lock.DistributedLock;
 import dev.leasehold.lock.Lease;
@@ -9,6 +9,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockOptions;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
+import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.internal.Arguments;
 import java.time.Duration;
 import java.util.Optional;
