@@ -1,8 +1,9 @@
 /**
- * The {@code advisory} backend of Leasehold: PostgreSQL advisory locks plus the lease table of {@code lock-jdbc}.
+ * The {@code advisory} backend of Leasehold: PostgreSQL advisory locks plus the lease table of {@code lock-table}.
  */
 module dev.leasehold.lock.advisory {
-    requires transitive dev.leasehold.lock.jdbc;
+    requires transitive dev.leasehold.lock.core;
+    requires dev.leasehold.lock.table;
     requires transitive org.jdbi.v3.core;
     requires transitive java.sql;
     requires org.slf4j;

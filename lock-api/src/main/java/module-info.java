@@ -10,6 +10,7 @@ module dev.leasehold.lock.api {
     // Argument checks shared by Leasehold's own modules; no compatibility promise.
     exports dev.leasehold.lock.internal to
             dev.leasehold.lock.core,
+            dev.leasehold.lock.table,
             dev.leasehold.lock.jdbc,
             dev.leasehold.lock.advisory,
             dev.leasehold.lock.jpa,

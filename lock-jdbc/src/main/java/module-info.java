@@ -4,14 +4,13 @@
  */
 module dev.leasehold.lock.jdbc {
     requires transitive dev.leasehold.lock.core;
+    requires transitive dev.leasehold.lock.table;
     requires transitive org.jdbi.v3.core;
     requires transitive java.sql;
     requires org.slf4j;
     requires static org.postgresql.jdbc;
 
     exports dev.leasehold.lock.jdbc;
-    exports dev.leasehold.lock.jdbc.internal to
-            dev.leasehold.lock.advisory;
 
     provides dev.leasehold.lock.spi.LockProvider with
             dev.leasehold.lock.jdbc.JdbcLockProvider;

@@ -6,14 +6,14 @@ import dev.leasehold.lock.advisory.internal.AdvisoryLeaseStore;
 import dev.leasehold.lock.advisory.internal.ConnectionSource;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.internal.Arguments;
-import dev.leasehold.lock.jdbc.internal.OwnConnections;
+import dev.leasehold.lock.table.internal.OwnConnections;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * The {@code advisory} backend's {@link dev.leasehold.lock.LockManager}: PostgreSQL advisory locks plus the lease table of {@code
- * lock-jdbc} ({@code {schema}.{prefix}distributed_locks}), and transaction-scoped advisory locks for code already in a
+ * lock-table} ({@code {schema}.{prefix}distributed_locks}), and transaction-scoped advisory locks for code already in a
  * transaction ({@link #transactionLocks()}). {@code Locks.builder().dataSource(ds).backend("advisory").build()} returns
  * one; {@link #create(DataSource, LockSettings, AdvisoryOptions)} builds one directly.
  *

@@ -2,9 +2,11 @@ package dev.leasehold.lock.advisory;
 
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
-import dev.leasehold.lock.jdbc.JdbcDialect;
 import dev.leasehold.lock.spi.LockProvider;
+import dev.leasehold.lock.table.Dialect;
+import dev.leasehold.lock.table.internal.ProductNames;
 import java.sql.SQLException;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * The {@code advisory} backend, found through {@link java.util.ServiceLoader}: PostgreSQL advisory locks plus the
@@ -29,8 +31,10 @@ public final class AdvisoryLockProvider implements LockProvider {
     @Override
     public boolean supports(LockSettings settings) {
         try {
-            return JdbcDialect.productName(settings)
-                    .map(p -> JdbcDialect.of(p).orElse(null) == JdbcDialect.POSTGRESQL)
+            return ProductNames.of(
+                            settings,
+                            s -> s.resource(Jdbi.class).map(j -> j.open().getConnection()))
+                    .map(p -> Dialect.of(p).orElse(null) == Dialect.POSTGRESQL)
                     .orElse(false);
         } catch (SQLException | RuntimeException e) {
             return true;

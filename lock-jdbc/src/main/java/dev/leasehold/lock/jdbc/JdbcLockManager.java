@@ -9,8 +9,9 @@ import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.internal.Arguments;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
-import dev.leasehold.lock.jdbc.internal.OwnConnections;
 import dev.leasehold.lock.spi.SqlFailures;
+import dev.leasehold.lock.table.Dialect;
+import dev.leasehold.lock.table.internal.OwnConnections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -80,7 +81,7 @@ public final class JdbcLockManager extends LeaseLockManager {
     }
 
     /** The database's dialect. */
-    public JdbcDialect dialect() {
+    public Dialect dialect() {
         return store.dialect();
     }
 
@@ -173,7 +174,7 @@ public final class JdbcLockManager extends LeaseLockManager {
         Arguments.lockName(name);
         try {
             return store.forceRelease(name);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw backendFailure("forced release", e);
         }
     }

@@ -3,7 +3,10 @@ package dev.leasehold.lock.jdbc;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.spi.LockProvider;
+import dev.leasehold.lock.table.Dialect;
+import dev.leasehold.lock.table.internal.ProductNames;
 import java.sql.SQLException;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * The {@code jdbc} backend, found through {@link java.util.ServiceLoader}: the lease table over a DataSource or Jdbi
@@ -29,8 +32,10 @@ public final class JdbcLockProvider implements LockProvider {
     @Override
     public boolean supports(LockSettings settings) {
         try {
-            return JdbcDialect.productName(settings)
-                    .map(p -> JdbcDialect.of(p).isPresent())
+            return ProductNames.of(
+                            settings,
+                            s -> s.resource(Jdbi.class).map(j -> j.open().getConnection()))
+                    .map(p -> Dialect.of(p).isPresent())
                     .orElse(false);
         } catch (SQLException | RuntimeException e) {
             return true;

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class ModulePathTest {
 
-    private static final List<String> MODULES =
-            List.of("lock-api", "lock-core", "lock-jdbc", "jdbi3-core", "geantyref", "failsafe", "slf4j-api");
+    private static final List<String> MODULES = List.of(
+            "lock-api", "lock-core", "lock-table", "lock-jdbc", "jdbi3-core", "geantyref", "failsafe", "slf4j-api");
 
     @Test
     void serviceLoaderFindsTheJdbcProviderOnTheModulePath() throws Exception {

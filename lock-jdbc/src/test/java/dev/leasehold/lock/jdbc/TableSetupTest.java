@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.table.Dialect;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import dev.leasehold.lock.tck.db.TestDatabases;
@@ -52,7 +53,7 @@ class TableSetupTest {
                 .hasMessageContaining("is missing and createTableIfMissing is off")
                 .hasMessageContaining("CREATE TABLE IF NOT EXISTS")
                 .hasMessageContaining(prefix + "distributed_locks")
-                .hasMessageContaining("/dev/leasehold/lock/jdbc/ddl/");
+                .hasMessageContaining("/dev/leasehold/lock/table/ddl/");
         db.dropTablesWithPrefix(prefix);
     }
 
@@ -82,7 +83,7 @@ class TableSetupTest {
     void anIncompatibleTableIsAnErrorThatListsTheProblems(DatabaseKind kind) {
         TestDatabase db = TestDatabases.get(kind);
         String prefix = db.uniquePrefix("wrong");
-        String table = JdbcDialect.valueOf(kind.name()).qualifiedTable(null, prefix);
+        String table = Dialect.valueOf(kind.name()).qualifiedTable(null, prefix);
         Jdbi.create(db.dataSource())
                 .useHandle(h -> h.execute("CREATE TABLE " + table
                         + " (lock_name VARCHAR(255) PRIMARY KEY, owner_id VARCHAR(255), token INT)"));
@@ -105,7 +106,7 @@ class TableSetupTest {
         TestDatabase db = TestDatabases.get(kind);
         String schema = db.uniquePrefix("schema").replaceAll("_$", "");
         Jdbi jdbi = Jdbi.create(db.dataSource());
-        String quoted = JdbcDialect.valueOf(kind.name()).quote(schema);
+        String quoted = Dialect.valueOf(kind.name()).quote(schema);
         jdbi.useHandle(h -> h.execute("CREATE SCHEMA " + quoted));
         try (JdbcLockManager locks = JdbcLockManager.create(
                 db.dataSource(), settings("").schema(schema).build())) {

@@ -97,7 +97,7 @@ public final class JpaLockManager extends LeaseLockManager {
 
     /** In-transaction locks on this manager's lease table. */
     public JpaRowLocks rowLocks() {
-        return new JpaRowLocks(emf, store.dialect(), store.table());
+        return new JpaRowLocks(emf, store.statements());
     }
 
     /**

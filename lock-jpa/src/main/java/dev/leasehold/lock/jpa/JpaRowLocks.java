@@ -4,15 +4,17 @@ import dev.leasehold.lock.LockAlreadyHeldException;
 import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockInfo;
+import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.internal.Arguments;
 import dev.leasehold.lock.jpa.internal.JpaLeaseStore;
 import dev.leasehold.lock.jpa.internal.LockFailures;
 import dev.leasehold.lock.jpa.internal.RowLocking;
-import dev.leasehold.lock.jpa.internal.SqlDialect;
-import dev.leasehold.lock.jpa.internal.TableSetup;
+import dev.leasehold.lock.jpa.internal.Setup;
 import dev.leasehold.lock.jpa.internal.Tx;
 import dev.leasehold.lock.jpa.internal.UnitMapping;
 import dev.leasehold.lock.spi.SqlFailures;
+import dev.leasehold.lock.table.Dialect;
+import dev.leasehold.lock.table.internal.LeaseStatements;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.LockModeType;
@@ -53,18 +55,16 @@ import java.util.Optional;
 public final class JpaRowLocks {
 
     private final EntityManagerFactory emf;
-    private final SqlDialect dialect;
-    private final String table;
+    private final LeaseStatements sql;
 
-    JpaRowLocks(EntityManagerFactory emf, SqlDialect dialect, String table) {
+    JpaRowLocks(EntityManagerFactory emf, LeaseStatements sql) {
         this.emf = emf;
-        this.dialect = dialect;
-        this.table = table;
+        this.sql = sql;
     }
 
     /**
      * In-transaction locks on the lease table the persistence unit of {@code emf} maps {@link LeaseRow} to, created
-     * with lock-jdbc's DDL when it is missing (as a {@link JpaLockManager} does by default).
+     * with the lease table's DDL when it is missing (as a {@link JpaLockManager} does by default).
      *
      * @throws IllegalArgumentException if {@code emf} is null
      * @throws LockConfigurationException if the factory is closed, does not manage {@link LeaseRow}, its database is
@@ -73,13 +73,16 @@ public final class JpaRowLocks {
     public static JpaRowLocks of(EntityManagerFactory emf) {
         Arguments.notNull(emf, "entityManagerFactory");
         UnitMapping mapping = UnitMapping.of(emf);
-        TableSetup.ensure(emf, mapping, true);
-        return new JpaRowLocks(emf, mapping.dialect(), mapping.table());
+        LockSettings.Builder builder = LockSettings.builder().tablePrefix(mapping.tablePrefix());
+        mapping.schema().ifPresent(builder::schema);
+        LockSettings settings = builder.build();
+        Setup.ensure(emf, settings);
+        return new JpaRowLocks(emf, mapping.statements(settings.rowLockTimeout()));
     }
 
     /** The lease table as SQL. */
     public String table() {
-        return table;
+        return sql.table();
     }
 
     /**
@@ -110,7 +113,7 @@ public final class JpaRowLocks {
         Optional<Boolean> held;
         try {
             // A look without locking, in a transaction of its own: never lock a row whose lease holds.
-            held = Tx.run(emf, own -> RowLocking.leaseHeld(own, dialect, table, name));
+            held = Tx.run(emf, own -> RowLocking.leaseHeld(own, sql, name));
         } catch (SQLException | RuntimeException e) {
             throw backendFailure(em, name, e);
         }
@@ -125,7 +128,7 @@ public final class JpaRowLocks {
         }
         LeaseRow row;
         try {
-            row = RowLocking.lock(em, dialect, table, name, wait);
+            row = RowLocking.lock(em, sql, name, wait);
         } catch (RuntimeException e) {
             if (LockFailures.isLockNotAvailable(e)) {
                 return notAvailable(em, name, wait, e);
@@ -141,7 +144,7 @@ public final class JpaRowLocks {
             // Read again with the lock held: the entity may have come from this persistence context, and a plain
             // read may see an old snapshot (MariaDB's REPEATABLE READ).
             em.refresh(row, LockModeType.PESSIMISTIC_WRITE);
-            leaseHolds = row.isHeldAt(RowLocking.now(em, dialect));
+            leaseHolds = row.isHeldAt(RowLocking.now(em, sql));
         } catch (RuntimeException e) {
             throw backendFailure(em, name, e);
         }
@@ -163,18 +166,18 @@ public final class JpaRowLocks {
     private Optional<RowLock> insertFirstRow(EntityManager em, String name, Wait wait) {
         Duration maxWait = wait.timeout().orElse(Duration.ZERO);
         try {
-            RowLocking.insertIfAbsent(emf, dialect, table, name, maxWait);
+            RowLocking.insertIfAbsent(emf, sql, name, maxWait);
             return null;
         } catch (SQLException | RuntimeException e) {
             if (!LockFailures.isLockNotAvailable(e)) {
                 throw backendFailure(em, name, e);
             }
-            if (dialect != SqlDialect.MARIADB) {
+            if (sql.dialect() != Dialect.MARIADB) {
                 return notAvailable(em, name, wait, e);
             }
         }
         try {
-            RowLocking.insertIfAbsent(em, dialect, table, name, maxWait);
+            RowLocking.insertIfAbsent(em, sql, name, maxWait);
             return null;
         } catch (RuntimeException e) {
             if (LockFailures.isLockNotAvailable(e)) {
@@ -210,7 +213,7 @@ public final class JpaRowLocks {
         markRollbackOnly(em);
         LockInfo holder = null;
         try {
-            holder = new JpaLeaseStore(emf, dialect, table, Duration.ofSeconds(1), Duration.ofSeconds(1))
+            holder = new JpaLeaseStore(emf, sql, Duration.ofSeconds(1), Duration.ofSeconds(1))
                     .inspect(name)
                     .orElse(null);
         } catch (SQLException | RuntimeException e) {
@@ -249,7 +252,7 @@ public final class JpaRowLocks {
 
     @Override
     public String toString() {
-        return "JpaRowLocks[" + table + "]";
+        return "JpaRowLocks[" + sql.table() + "]";
     }
 
     /**

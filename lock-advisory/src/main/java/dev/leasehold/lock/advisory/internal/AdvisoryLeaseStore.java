@@ -6,15 +6,15 @@ import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.advisory.AdvisoryOptions;
 import dev.leasehold.lock.advisory.Takeover;
-import dev.leasehold.lock.jdbc.JdbcDialect;
-import dev.leasehold.lock.jdbc.internal.OwnConnections;
-import dev.leasehold.lock.jdbc.internal.TableSetup;
 import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.spi.LeaseStoreEvents;
 import dev.leasehold.lock.spi.SqlFailures;
+import dev.leasehold.lock.table.Dialect;
+import dev.leasehold.lock.table.internal.OwnConnections;
+import dev.leasehold.lock.table.internal.TableSetup;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,12 +48,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PostgreSQL advisory locks plus the lease table of {@code lock-jdbc}, as a {@link LeaseStore}. The advisory lock is
+ * PostgreSQL advisory locks plus the lease table of {@code lock-table}, as a {@link LeaseStore}. The advisory lock is
  * what excludes; the lease row carries the fencing token, the expiry by the database clock, and what {@code inspect}
  * shows.
  *
@@ -225,7 +226,7 @@ public final class AdvisoryLeaseStore implements LeaseStore {
     }
 
     /**
-     * Opens the store: checks that the database is PostgreSQL, sets up the lease table as {@code lock-jdbc} does,
+     * Opens the store: checks that the database is PostgreSQL, sets up the lease table ({@code lock-table}),
      * derives the key namespace from the table's schema and name, and opens the session (with its self-check), so that
      * every configuration problem shows here.
      *
@@ -237,8 +238,11 @@ public final class AdvisoryLeaseStore implements LeaseStore {
     public static AdvisoryLeaseStore open(
             ConnectionSource connections, Jdbi jdbi, LockSettings settings, AdvisoryOptions options) {
         requirePostgres(connections);
-        TableSetup.Result setup = TableSetup.ensure(
-                new OwnConnections(jdbi, OwnConnections.networkTimeout(settings.leaseTime())), settings);
+        TableSetup.Result setup = TableSetup.withRetries(() -> {
+            try (Handle h = jdbi.open()) {
+                return TableSetup.ensure(h.getConnection(), settings);
+            }
+        });
         AdvisoryKeys keys = AdvisoryKeys.of(namespace(connections, setup.table()));
         AdvisoryLeaseStore store = new AdvisoryLeaseStore(connections, setup.table(), keys, settings, options);
         try {
@@ -271,7 +275,7 @@ public final class AdvisoryLeaseStore implements LeaseStore {
             throw new LockConfigurationException(
                     "cannot reach the database (SQLState " + e.getSQLState() + ": " + e.getMessage() + ")", e);
         }
-        if (JdbcDialect.of(product).orElse(null) != JdbcDialect.POSTGRESQL) {
+        if (Dialect.of(product).orElse(null) != Dialect.POSTGRESQL) {
             throw new LockConfigurationException("the advisory backend needs PostgreSQL (it keeps locks as PostgreSQL"
                     + " advisory locks), but this database is " + product + " at " + url
                     + "; use the jdbc backend for other databases: Locks.builder().backend(\"jdbc\")");

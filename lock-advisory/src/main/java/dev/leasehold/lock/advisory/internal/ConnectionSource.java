@@ -1,6 +1,6 @@
 package dev.leasehold.lock.advisory.internal;
 
-import dev.leasehold.lock.jdbc.internal.OwnConnections;
+import dev.leasehold.lock.table.internal.OwnConnections;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;

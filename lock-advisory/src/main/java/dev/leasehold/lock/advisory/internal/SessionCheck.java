@@ -1,7 +1,7 @@
 package dev.leasehold.lock.advisory.internal;
 
 import dev.leasehold.lock.LockConfigurationException;
-import dev.leasehold.lock.jdbc.internal.SessionProbe;
+import dev.leasehold.lock.table.internal.SessionProbe;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,7 +16,7 @@ import java.sql.SQLException;
  * <p>The check, on an auto-commit connection, so that each statement is its own transaction:
  *
  * <ol>
- *   <li>the session probe of {@code lock-jdbc} ({@link SessionProbe}): the same backend across statements, and, when
+ *   <li>the session probe of {@code lock-table} ({@link SessionProbe}): the same backend across statements, and, when
  *       a pooler stands in between, not shared with another connection of the same source;
  *   <li>take a session-level advisory lock in the two-key space (which never meets the one-key space of lock names),
  *       keyed by {@link #PROBE_CLASS} and the backend's pid;

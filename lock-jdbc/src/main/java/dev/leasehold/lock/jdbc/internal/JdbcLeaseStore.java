@@ -2,9 +2,15 @@ package dev.leasehold.lock.jdbc.internal;
 
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
-import dev.leasehold.lock.jdbc.JdbcDialect;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.table.Dialect;
+import dev.leasehold.lock.table.internal.H2Statements;
+import dev.leasehold.lock.table.internal.LeaseStatements;
+import dev.leasehold.lock.table.internal.MariaDbStatements;
+import dev.leasehold.lock.table.internal.OwnConnections;
+import dev.leasehold.lock.table.internal.PostgresStatements;
+import dev.leasehold.lock.table.internal.TableSetup;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -19,20 +25,20 @@ import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
- * The lease table as a {@link LeaseStore}: one row per lock name, never deleted, so the token counter of a name never
- * resets. Every time is the database's; the client sends lease times in microseconds and never a timestamp. Each
- * dialect subclass writes the statements its database runs best.
+ * The lease table as a {@link LeaseStore}, executing the statements of {@code lock-table} through Jdbi: one row per
+ * lock name, never deleted, so the token counter of a name never resets. Each dialect subclass runs its database's
+ * statements.
  *
  * <p>The store remembers which names it has seen a row for, so that the common path of an acquire is a conditional
  * {@code UPDATE} that matches nothing, writes nothing and logs nothing when the lock is held; a name seen for the first
  * time takes the insert path. A row deleted by hand is noticed by {@link #inspect} and the name forgotten.
  *
- * <p>Every operation runs on a connection of its own and commits by itself ({@link OwnConnections}); only {@link
- * #verifyHeld} runs in the caller's transaction, on purpose. Statements that take row locks ({@link #write}) wait for
- * a row that another transaction holds at most the settings' {@code rowLockTimeout}, each dialect in its own way, and
- * the setting never outlives the statement's own transaction.
+ * <p>Every operation runs on a handle of its own and commits by itself ({@link OwnHandles}); only {@link #verifyHeld}
+ * runs in the caller's transaction, on purpose. Statements that take row locks ({@link #write}) wait for a row that
+ * another transaction holds at most the settings' {@code rowLockTimeout}, each dialect in its own way.
  *
  * <p>This class is thread-safe.
  */
@@ -40,25 +46,15 @@ public abstract class JdbcLeaseStore implements LeaseStore {
 
     private static final int MAX_KNOWN_NAMES = 10_000;
 
-    /** Where every operation gets a connection of its own. */
-    protected final OwnConnections connections;
+    /** Where every operation gets a handle of its own. */
+    protected final OwnHandles handles;
 
-    /** The database's dialect. */
-    protected final JdbcDialect dialect;
-
-    /** The quoted, qualified table name. */
-    protected final String table;
-
-    /** How long a statement waits for a row lock another transaction holds. */
-    protected final Duration rowLockTimeout;
-
+    private final LeaseStatements statements;
     private final Set<String> known = ConcurrentHashMap.newKeySet();
 
-    protected JdbcLeaseStore(OwnConnections connections, JdbcDialect dialect, String table, Duration rowLockTimeout) {
-        this.connections = connections;
-        this.dialect = dialect;
-        this.table = table;
-        this.rowLockTimeout = rowLockTimeout;
+    protected JdbcLeaseStore(OwnHandles handles, LeaseStatements statements) {
+        this.handles = handles;
+        this.statements = statements;
     }
 
     /**
@@ -68,51 +64,45 @@ public abstract class JdbcLeaseStore implements LeaseStore {
      * @throws dev.leasehold.lock.LockConfigurationException if the database, schema or table cannot be used
      */
     public static JdbcLeaseStore open(Jdbi jdbi, LockSettings settings) {
-        OwnConnections connections = new OwnConnections(jdbi, OwnConnections.networkTimeout(settings.leaseTime()));
-        TableSetup.Result setup = TableSetup.ensure(connections, settings);
-        Duration wait = settings.rowLockTimeout();
+        OwnHandles handles = new OwnHandles(jdbi, OwnConnections.networkTimeout(settings.leaseTime()));
+        TableSetup.Result setup =
+                TableSetup.withRetries(() -> handles.withHandle(h -> TableSetup.ensure(h.getConnection(), settings)));
+        LeaseStatements statements =
+                LeaseStatements.of(setup.dialect(), setup.table(), settings.rowLockTimeout(), setup.product());
         return switch (setup.dialect()) {
-            case POSTGRESQL -> new PostgresLeaseStore(connections, setup.table(), wait);
-            case H2 -> new H2LeaseStore(connections, setup.table(), wait);
-            case MARIADB -> new MariaDbLeaseStore(connections, setup.table(), wait, setup.product());
+            case POSTGRESQL -> new PostgresLeaseStore(handles, (PostgresStatements) statements);
+            case H2 -> new H2LeaseStore(handles, (H2Statements) statements, settings.rowLockTimeout());
+            case MARIADB -> new MariaDbLeaseStore(handles, (MariaDbStatements) statements, setup.product());
         };
     }
 
     /** The dialect of this store's database. */
-    public JdbcDialect dialect() {
-        return dialect;
+    public Dialect dialect() {
+        return statements.dialect();
     }
 
     /** The quoted, qualified table name. */
     public String table() {
-        return table;
+        return statements.table();
     }
 
-    /** The Jdbi this store takes its connections from. */
+    /** The Jdbi this store takes its handles from. */
     public Jdbi jdbi() {
-        return connections.jdbi();
+        return handles.jdbi();
     }
 
     /**
-     * Runs a statement that may wait for row locks on a connection of its own, with the lock wait bounded by {@code
+     * Runs a statement that may wait for row locks on a handle of its own, with the lock wait bounded by {@code
      * rowLockTimeout}. The default runs it as it is, for dialects that bound the wait inside the statement; H2 sets
      * the session's lock timeout around it.
      */
     protected <T> T write(HandleCallback<T, RuntimeException> work) {
-        return connections.withHandle(work);
+        return handles.withHandle(work);
     }
 
-    /** Runs a plain read (it never waits for row locks) on a connection of its own. */
+    /** Runs a plain read (it never waits for row locks) on a handle of its own. */
     protected <T> T read(HandleCallback<T, RuntimeException> work) {
-        return connections.withHandle(work);
-    }
-
-    /**
-     * A holder's statement (renew, release) with the dialect's per-statement row-lock wait bound, for dialects that
-     * write it into the statement text; the default returns it as it is.
-     */
-    protected String bounded(String sql) {
-        return sql;
+        return handles.withHandle(work);
     }
 
     /** Whether a row of this name is known to exist. */
@@ -128,17 +118,27 @@ public abstract class JdbcLeaseStore implements LeaseStore {
         known.add(name);
     }
 
-    /** The database's current time as SQL. */
-    protected abstract String now();
+    /** Reads a time column as an instant. */
+    protected Instant instant(ResultSet rs, int column) throws SQLException {
+        return statements.dialect().instant(rs, column);
+    }
 
-    /** The database's current time plus the microseconds bound to {@code :micros}, as SQL. */
-    protected abstract String nowPlusMicros();
+    /** Binds {@code values} to the statement's parameters, in order. */
+    protected static <S extends SqlStatement<S>> S bind(S statement, Object... values) {
+        for (int i = 0; i < values.length; i++) {
+            statement.bind(i, values[i]);
+        }
+        return statement;
+    }
 
-    /** Reads a timestamp column as an instant. */
-    protected abstract Instant instant(ResultSet rs, String column) throws SQLException;
-
-    /** The clause that share-locks the row for the transactional check. */
-    protected abstract String shareLockClause();
+    /** Binds name and token of each lease after the first {@code from} parameters, for row-value lists. */
+    protected static <S extends SqlStatement<S>> S bindLeases(S statement, int from, List<LeaseKey> leases) {
+        for (int i = 0; i < leases.size(); i++) {
+            statement.bind(from + 2 * i, leases.get(i).name());
+            statement.bind(from + 2 * i + 1, leases.get(i).token());
+        }
+        return statement;
+    }
 
     /**
      * Releases a held lease: clears the owner and ends the lease now, guarded by name, owner, token and expiry. One
@@ -146,12 +146,7 @@ public abstract class JdbcLeaseStore implements LeaseStore {
      */
     @Override
     public boolean release(String name, String owner, long token) {
-        String sql = bounded("UPDATE " + table + " SET owner_id = NULL, expires_at = " + now()
-                + " WHERE lock_name = :name AND owner_id = :owner AND token = :token AND expires_at > " + now());
-        return write(h -> h.createUpdate(sql)
-                        .bind("name", name)
-                        .bind("owner", owner)
-                        .bind("token", token)
+        return write(h -> bind(h.createUpdate(statements.release()), name, owner, token)
                         .execute())
                 == 1;
     }
@@ -166,22 +161,15 @@ public abstract class JdbcLeaseStore implements LeaseStore {
 
     /** Lease times go to the database as whole microseconds. */
     protected static long micros(Duration leaseTime) {
-        return Math.max(1, leaseTime.toNanos() / 1_000);
+        return LeaseStatements.micros(leaseTime);
     }
 
     @Override
     public Optional<LockInfo> inspect(String name) {
-        String sql = "SELECT owner_id, token, acquired_at, expires_at, CASE WHEN owner_id IS NOT NULL AND expires_at > "
-                + now() + " THEN 1 ELSE 0 END AS live FROM " + table + " WHERE lock_name = :name";
-        Optional<Optional<LockInfo>> row = read(h -> h.createQuery(sql)
-                .bind("name", name)
-                .map((rs, ctx) -> rs.getInt("live") == 1
-                        ? Optional.of(new LockInfo(
-                                name,
-                                rs.getString("owner_id"),
-                                rs.getLong("token"),
-                                instant(rs, "acquired_at"),
-                                instant(rs, "expires_at")))
+        Optional<Optional<LockInfo>> row = read(h -> bind(h.createQuery(statements.inspect()), name)
+                .map((rs, ctx) -> rs.getInt(5) == 1
+                        ? Optional.of(
+                                new LockInfo(name, rs.getString(1), rs.getLong(2), instant(rs, 3), instant(rs, 4)))
                         : Optional.<LockInfo>empty())
                 .findOne());
         if (row.isEmpty()) {
@@ -194,15 +182,9 @@ public abstract class JdbcLeaseStore implements LeaseStore {
 
     /** Every lock held right now (an unexpired lease), by name. For administration. */
     public List<LockInfo> listHeld() {
-        String sql = "SELECT lock_name, owner_id, token, acquired_at, expires_at FROM " + table
-                + " WHERE owner_id IS NOT NULL AND expires_at > " + now() + " ORDER BY lock_name";
-        return read(h -> h.createQuery(sql)
-                .map((rs, ctx) -> new LockInfo(
-                        rs.getString("lock_name"),
-                        rs.getString("owner_id"),
-                        rs.getLong("token"),
-                        instant(rs, "acquired_at"),
-                        instant(rs, "expires_at")))
+        return read(h -> h.createQuery(statements.listHeld())
+                .map((rs, ctx) ->
+                        new LockInfo(rs.getString(1), rs.getString(2), rs.getLong(3), instant(rs, 4), instant(rs, 5)))
                 .list());
     }
 
@@ -212,7 +194,7 @@ public abstract class JdbcLeaseStore implements LeaseStore {
      *
      * @return the lease that was freed, or empty if the lock was free
      */
-    public Optional<LockInfo> forceRelease(String name) throws java.sql.SQLException {
+    public Optional<LockInfo> forceRelease(String name) {
         for (int attempt = 0; attempt < 3; attempt++) {
             Optional<LockInfo> holder = inspect(name);
             if (holder.isEmpty()) {
@@ -230,12 +212,7 @@ public abstract class JdbcLeaseStore implements LeaseStore {
      * share-locked, so that nobody can take the lock over until that transaction ends.
      */
     public boolean verifyHeld(Handle handle, String name, String owner, long token) {
-        String sql = "SELECT token FROM " + table + " WHERE lock_name = :name AND owner_id = :owner AND token = :token"
-                + " AND expires_at > " + now() + " " + shareLockClause();
-        return handle.createQuery(sql)
-                .bind("name", name)
-                .bind("owner", owner)
-                .bind("token", token)
+        return bind(handle.createQuery(statements.verify()), name, owner, token)
                 .mapTo(Long.class)
                 .findOne()
                 .isPresent();
@@ -243,6 +220,6 @@ public abstract class JdbcLeaseStore implements LeaseStore {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + table + "]";
+        return getClass().getSimpleName() + "[" + table() + "]";
     }
 }

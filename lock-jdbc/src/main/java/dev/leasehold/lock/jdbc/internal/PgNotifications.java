@@ -1,5 +1,6 @@
 package dev.leasehold.lock.jdbc.internal;
 
+import dev.leasehold.lock.table.internal.SessionProbe;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -30,7 +31,7 @@ final class PgNotifications implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PgNotifications.class);
     private static final int POLL_MILLIS = 250;
 
-    private final OwnConnections connections;
+    private final OwnHandles handles;
     private final String channel;
     private final Map<String, Long> versions = new HashMap<>();
     private Handle handle;
@@ -40,8 +41,8 @@ final class PgNotifications implements AutoCloseable {
     private boolean sessionChecked;
     private String notASession;
 
-    PgNotifications(OwnConnections connections, String channel) {
-        this.connections = connections;
+    PgNotifications(OwnHandles handles, String channel) {
+        this.handles = handles;
         this.channel = channel;
     }
 
@@ -67,11 +68,11 @@ final class PgNotifications implements AutoCloseable {
 
     /** Starts listening; returns false, for good, if the connection turns out not to be one session. */
     private boolean start() throws SQLException {
-        Handle h = connections.openAutoCommit();
+        Handle h = handles.openAutoCommit();
         try {
             if (!sessionChecked) {
                 SessionProbe.Result probe = SessionProbe.check(h.getConnection(), work -> {
-                    try (Handle other = connections.openAutoCommit()) {
+                    try (Handle other = handles.openAutoCommit()) {
                         work.run(other.getConnection());
                     }
                 });

@@ -2,9 +2,13 @@ package dev.leasehold.lock.jpa.internal;
 
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.jpa.LeaseRow;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceException;
+import java.sql.Connection;
 import java.util.Optional;
+import java.util.function.Function;
+import org.hibernate.Session;
 import org.hibernate.dialect.Dialect;
 import org.hibernate.dialect.H2Dialect;
 import org.hibernate.dialect.MySQLDialect;
@@ -34,6 +38,20 @@ final class HibernateSupport {
         }
     }
 
+    /**
+     * Runs {@code work} on the JDBC connection of a Hibernate EntityManager's transaction, or returns empty when
+     * {@code em} is another provider's.
+     */
+    static <T> Optional<T> withConnection(EntityManager em, Function<Connection, T> work) {
+        Session session;
+        try {
+            session = em.unwrap(Session.class);
+        } catch (PersistenceException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return Optional.of(session.doReturningWork(work::apply));
+    }
+
     /** The mapping of a Hibernate EntityManagerFactory, or empty when it is another provider's. */
     static Optional<UnitMapping> mapping(EntityManagerFactory emf) {
         SessionFactoryImplementor factory;
@@ -43,13 +61,13 @@ final class HibernateSupport {
             return Optional.empty();
         }
         Dialect dialect = factory.getJdbcServices().getDialect();
-        SqlDialect sql;
+        dev.leasehold.lock.table.Dialect sql;
         if (dialect instanceof PostgreSQLDialect) {
-            sql = SqlDialect.POSTGRESQL;
+            sql = dev.leasehold.lock.table.Dialect.POSTGRESQL;
         } else if (dialect instanceof H2Dialect) {
-            sql = SqlDialect.H2;
+            sql = dev.leasehold.lock.table.Dialect.H2;
         } else if (dialect instanceof MySQLDialect) {
-            sql = SqlDialect.MARIADB;
+            sql = dev.leasehold.lock.table.Dialect.MARIADB;
         } else {
             throw new LockConfigurationException("the jpa backend supports PostgreSQL, H2 and MariaDB/MySQL; this"
                     + " persistence unit uses " + dialect.getClass().getName());

@@ -11,6 +11,8 @@ import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.table.Dialect;
+import dev.leasehold.lock.table.internal.LeaseStatements;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.LockModeType;
@@ -56,27 +58,21 @@ public final class JpaLeaseStore implements LeaseStore {
     private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(1);
 
     private final EntityManagerFactory emf;
-    private final SqlDialect dialect;
-    private final String table;
+    private final LeaseStatements sql;
     private final Wait acquireWait;
     private final Wait lockWait;
     private final Duration pollInterval;
     private final ReleaseSignals signals;
 
     /**
-     * A store over {@code emf}, whose lease rows live in {@code table} (as SQL) of a {@code dialect} database; row
-     * locks are waited for at most {@code rowLockTimeout}, and a waiter looks at the row every {@code pollInterval}.
+     * A store over {@code emf}, whose lease rows live in the table of {@code sql}; row locks are waited for at most
+     * {@code rowLockTimeout}, and a waiter looks at the row every {@code pollInterval}.
      */
     public JpaLeaseStore(
-            EntityManagerFactory emf,
-            SqlDialect dialect,
-            String table,
-            Duration rowLockTimeout,
-            Duration pollInterval) {
+            EntityManagerFactory emf, LeaseStatements sql, Duration rowLockTimeout, Duration pollInterval) {
         this.emf = emf;
-        this.dialect = dialect;
-        this.table = table;
-        this.acquireWait = dialect.acquireWait(rowLockTimeout);
+        this.sql = sql;
+        this.acquireWait = acquireWait(sql.dialect(), rowLockTimeout);
         this.lockWait = Wait.timeout(rowLockTimeout);
         this.pollInterval = pollInterval;
         this.signals = ReleaseSignals.of(emf);
@@ -95,9 +91,9 @@ public final class JpaLeaseStore implements LeaseStore {
         UnitMapping mapping = UnitMapping.of(emf);
         requireResourceLocal(emf);
         requireTable(mapping, settings);
-        TableSetup.ensure(emf, mapping, settings.createTableIfMissing());
+        Setup.ensure(emf, settings);
         return new JpaLeaseStore(
-                emf, mapping.dialect(), mapping.table(), settings.rowLockTimeout(), pollInterval(settings));
+                emf, mapping.statements(settings.rowLockTimeout()), settings.rowLockTimeout(), pollInterval(settings));
     }
 
     /** How often a waiter looks at the row: a quarter of the lease time, between 50 ms and 1 s. */
@@ -138,26 +134,36 @@ public final class JpaLeaseStore implements LeaseStore {
                 + " (or give the settings the unit's schema and prefix)");
     }
 
-    /** The dialect of the database. */
-    public SqlDialect dialect() {
-        return dialect;
+    /**
+     * How an acquire waits for a row another transaction holds, given the settings' {@code rowLockTimeout}: that long,
+     * except on MariaDB, whose waits count whole seconds and which rounds it down (so 100 ms means NOWAIT: a row held
+     * by another transaction means the lock is being taken, released or renewed right now).
+     */
+    static Wait acquireWait(Dialect dialect, Duration rowLockTimeout) {
+        return dialect == Dialect.MARIADB
+                ? Wait.timeout(Duration.ofSeconds(rowLockTimeout.toSeconds()))
+                : Wait.timeout(rowLockTimeout);
+    }
+
+    /** The lease statements of the table, for the native parts. */
+    public LeaseStatements statements() {
+        return sql;
     }
 
     /** The lease table as SQL. */
     public String table() {
-        return table;
+        return sql.table();
     }
 
     @Override
     public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
-        Optional<Boolean> held = Tx.run(emf, em -> RowLocking.leaseHeld(em, dialect, table, name));
+        Optional<Boolean> held = Tx.run(emf, em -> RowLocking.leaseHeld(em, sql, name));
         if (held.isPresent() && held.get()) {
             return Optional.empty();
         }
         try {
             if (held.isEmpty()) {
-                RowLocking.insertIfAbsent(
-                        emf, dialect, table, name, acquireWait.timeout().orElse(Duration.ZERO));
+                RowLocking.insertIfAbsent(emf, sql, name, acquireWait.timeout().orElse(Duration.ZERO));
             }
             return Tx.run(emf, em -> grant(em, name, owner, leaseTime));
         } catch (RuntimeException e) {
@@ -169,13 +175,13 @@ public final class JpaLeaseStore implements LeaseStore {
     }
 
     private Optional<LeaseGrant> grant(EntityManager em, String name, String owner, Duration leaseTime) {
-        LeaseRow row = RowLocking.lock(em, dialect, table, name, acquireWait);
+        LeaseRow row = RowLocking.lock(em, sql, name, acquireWait);
         if (row == null) {
             // Deleted by hand since the look: the next attempt inserts it again.
             Tx.rollbackOnly(em);
             return Optional.empty();
         }
-        Instant now = RowLocking.now(em, dialect);
+        Instant now = RowLocking.now(em, sql);
         if (row.isHeldAt(now)) {
             Tx.rollbackOnly(em);
             return Optional.empty();
@@ -189,8 +195,8 @@ public final class JpaLeaseStore implements LeaseStore {
     public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException {
         try {
             return Tx.run(emf, em -> {
-                LeaseRow row = RowLocking.lock(em, dialect, table, name, lockWait);
-                Instant now = RowLocking.now(em, dialect);
+                LeaseRow row = RowLocking.lock(em, sql, name, lockWait);
+                Instant now = RowLocking.now(em, sql);
                 if (row == null || !row.isHeldBy(owner, token, now)) {
                     Tx.rollbackOnly(em);
                     return Optional.<Instant>empty();
@@ -229,7 +235,7 @@ public final class JpaLeaseStore implements LeaseStore {
         names.sort(null);
         // Rows are locked in name order, so that two renewals over overlapping rows cannot deadlock.
         List<LeaseRow> rows = lockAll(em, names);
-        Instant now = RowLocking.now(em, dialect);
+        Instant now = RowLocking.now(em, sql);
         Instant expiresAt = now.plus(RowLocking.micros(leaseTime));
         Map<String, Instant> renewed = new LinkedHashMap<>();
         for (LeaseRow row : rows) {
@@ -247,7 +253,7 @@ public final class JpaLeaseStore implements LeaseStore {
     private List<LeaseRow> lockAll(EntityManager em, List<String> names) {
         String jpql = "SELECT r FROM " + LeaseRow.ENTITY_NAME + " r WHERE r.name IN :names ORDER BY r.name";
         Duration timeout = lockWait.timeout().orElseThrow();
-        Optional<String> first = dialect.lockWithTimeout(table, timeout);
+        Optional<String> first = sql.lockRowWaiting(timeout);
         if (first.isPresent()) {
             // H2 and MariaDB: take the row locks with a real timeout first, one row at a time in name order.
             for (String name : names) {
@@ -269,8 +275,8 @@ public final class JpaLeaseStore implements LeaseStore {
     public boolean release(String name, String owner, long token) throws SQLException {
         try {
             boolean released = Tx.run(emf, em -> {
-                LeaseRow row = RowLocking.lock(em, dialect, table, name, lockWait);
-                Instant now = RowLocking.now(em, dialect);
+                LeaseRow row = RowLocking.lock(em, sql, name, lockWait);
+                Instant now = RowLocking.now(em, sql);
                 if (row == null || !row.isHeldBy(owner, token, now)) {
                     Tx.rollbackOnly(em);
                     return false;
@@ -300,7 +306,7 @@ public final class JpaLeaseStore implements LeaseStore {
             long deadline = System.nanoTime() + maxWait.toNanos();
             while (true) {
                 // Look after watching: a release between the look and the wait is still heard.
-                Optional<Boolean> held = Tx.run(emf, em -> RowLocking.leaseHeld(em, dialect, table, name));
+                Optional<Boolean> held = Tx.run(emf, em -> RowLocking.leaseHeld(em, sql, name));
                 if (!held.orElse(false)) {
                     return AwaitOutcome.CHANGED;
                 }
@@ -318,14 +324,14 @@ public final class JpaLeaseStore implements LeaseStore {
     }
 
     private String key(String name) {
-        return table + '\u0000' + name;
+        return sql.table() + '\u0000' + name;
     }
 
     @Override
     public Optional<LockInfo> inspect(String name) throws SQLException {
         return Tx.run(emf, em -> {
             LeaseRow row = em.find(LeaseRow.class, name);
-            Instant now = RowLocking.now(em, dialect);
+            Instant now = RowLocking.now(em, sql);
             Tx.rollbackOnly(em);
             if (row == null || !row.isHeldAt(now)) {
                 return Optional.empty();
@@ -340,7 +346,7 @@ public final class JpaLeaseStore implements LeaseStore {
      * nobody can take the lock over until that transaction ends.
      */
     public boolean verifyHeld(EntityManager em, String name, String owner, long token) {
-        return !em.createNativeQuery(dialect.verifyQuery(table))
+        return !em.createNativeQuery(sql.verify())
                 .setParameter(1, name)
                 .setParameter(2, owner)
                 .setParameter(3, token)
@@ -358,6 +364,6 @@ public final class JpaLeaseStore implements LeaseStore {
 
     @Override
     public String toString() {
-        return "JpaLeaseStore[" + table + "]";
+        return "JpaLeaseStore[" + sql.table() + "]";
     }
 }

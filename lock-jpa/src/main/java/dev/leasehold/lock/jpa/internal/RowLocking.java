@@ -3,6 +3,7 @@ package dev.leasehold.lock.jpa.internal;
 import dev.leasehold.lock.jpa.LeaseRow;
 import dev.leasehold.lock.jpa.Wait;
 import dev.leasehold.lock.spi.SqlFailures;
+import dev.leasehold.lock.table.internal.LeaseStatements;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.FlushModeType;
@@ -49,13 +50,13 @@ public final class RowLocking {
      * @return the row, or null when there is none, or when it is locked and {@code wait} is {@link Wait#SKIP_LOCKED}
      * @throws RuntimeException the provider's exception when the lock is not available (see {@link LockFailures})
      */
-    public static LeaseRow lock(EntityManager em, SqlDialect dialect, String table, String name, Wait wait) {
+    public static LeaseRow lock(EntityManager em, LeaseStatements sql, String name, Wait wait) {
         return switch (wait.kind()) {
             case NOWAIT -> find(em, name, NO_WAIT);
             case SKIP_LOCKED -> find(em, name, SKIP_LOCKED);
             case TIMEOUT -> {
                 Duration timeout = wait.timeout().orElseThrow();
-                Optional<String> first = dialect.lockWithTimeout(table, timeout);
+                Optional<String> first = sql.lockRowWaiting(timeout);
                 if (first.isEmpty()) {
                     yield find(em, name, millis(timeout));
                 }
@@ -82,8 +83,8 @@ public final class RowLocking {
     }
 
     /** The database's clock, to the microsecond. */
-    public static Instant now(EntityManager em, SqlDialect dialect) {
-        Object micros = em.createNativeQuery(dialect.clockQuery())
+    public static Instant now(EntityManager em, LeaseStatements sql) {
+        Object micros = em.createNativeQuery(sql.clock())
                 .setFlushMode(FlushModeType.COMMIT)
                 .getSingleResult();
         return Instant.EPOCH.plus(((Number) micros).longValue(), ChronoUnit.MICROS);
@@ -93,8 +94,8 @@ public final class RowLocking {
      * Whether a lease holds on {@code name} by the database clock, read without locking: empty when the name has no
      * row yet.
      */
-    public static Optional<Boolean> leaseHeld(EntityManager em, SqlDialect dialect, String table, String name) {
-        List<?> rows = em.createNativeQuery(dialect.statusQuery(table))
+    public static Optional<Boolean> leaseHeld(EntityManager em, LeaseStatements sql, String name) {
+        List<?> rows = em.createNativeQuery(sql.status())
                 .setParameter(1, name)
                 .setFlushMode(FlushModeType.COMMIT)
                 .getResultList();
@@ -117,16 +118,15 @@ public final class RowLocking {
      *
      * @throws RuntimeException the provider's exception when the wait ran out (see {@link LockFailures})
      */
-    public static void insertIfAbsent(
-            EntityManagerFactory emf, SqlDialect dialect, String table, String name, Duration maxWait)
+    public static void insertIfAbsent(EntityManagerFactory emf, LeaseStatements sql, String name, Duration maxWait)
             throws SQLException {
         try {
             Tx.run(emf, em -> {
-                Optional<String> bound = dialect.boundWaits(maxWait);
+                Optional<String> bound = sql.boundTransactionWaits(maxWait);
                 if (bound.isPresent()) {
                     em.createNativeQuery(bound.get()).executeUpdate();
                 }
-                return insertIfAbsent(em, dialect, table, name, maxWait);
+                return insertIfAbsent(em, sql, name, maxWait);
             });
         } catch (RuntimeException e) {
             // H2 only: a concurrent first insert won; its transaction was rolled back, nothing is left aborted.
@@ -142,9 +142,8 @@ public final class RowLocking {
      *
      * @return whether a row was inserted (or, on MariaDB, an existing one touched)
      */
-    public static int insertIfAbsent(
-            EntityManager em, SqlDialect dialect, String table, String name, Duration maxWait) {
-        return em.createNativeQuery(dialect.insertIfAbsent(table, maxWait))
+    public static int insertIfAbsent(EntityManager em, LeaseStatements sql, String name, Duration maxWait) {
+        return em.createNativeQuery(sql.insertFree(maxWait))
                 .setParameter(1, name)
                 .setFlushMode(FlushModeType.COMMIT)
                 .executeUpdate();

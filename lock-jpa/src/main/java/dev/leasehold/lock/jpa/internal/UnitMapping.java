@@ -1,14 +1,18 @@
 package dev.leasehold.lock.jpa.internal;
 
 import dev.leasehold.lock.LockConfigurationException;
+import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jpa.JpaLockManager;
 import dev.leasehold.lock.jpa.LeaseRow;
+import dev.leasehold.lock.table.Dialect;
+import dev.leasehold.lock.table.internal.LeaseStatements;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.PersistenceException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +27,7 @@ import java.util.Optional;
  *     properties {@value JpaLockManager#SCHEMA_PROPERTY} and {@value JpaLockManager#TABLE_PREFIX_PROPERTY}, which the
  *     application's own mapping of {@link LeaseRow} must agree with
  */
-public record UnitMapping(SqlDialect dialect, String table, boolean fromProvider) {
+public record UnitMapping(Dialect dialect, String table, boolean fromProvider) {
 
     /**
      * The mapping of {@code emf}.
@@ -51,20 +55,20 @@ public record UnitMapping(SqlDialect dialect, String table, boolean fromProvider
                 return hibernate.get();
             }
         }
-        SqlDialect dialect = dialectFromConnection(emf);
+        Dialect dialect = dialectFromConnection(emf);
         String schema = LeaseRowContributor.schema(emf.getProperties());
         String prefix = LeaseRowContributor.prefix(emf.getProperties());
         return new UnitMapping(dialect, dialect.qualifiedTable(schema, prefix), false);
     }
 
-    private static SqlDialect dialectFromConnection(EntityManagerFactory emf) {
+    private static Dialect dialectFromConnection(EntityManagerFactory emf) {
         EntityManager em = emf.createEntityManager();
         try {
             EntityTransaction tx = em.getTransaction();
             tx.begin();
             try {
                 String product = em.unwrap(Connection.class).getMetaData().getDatabaseProductName();
-                return SqlDialect.ofProduct(product)
+                return Dialect.of(product)
                         .orElseThrow(() -> new LockConfigurationException("the jpa backend supports PostgreSQL, H2"
                                 + " and MariaDB/MySQL; this persistence unit's database is " + product));
             } finally {
@@ -76,6 +80,14 @@ public record UnitMapping(SqlDialect dialect, String table, boolean fromProvider
         } finally {
             em.close();
         }
+    }
+
+    /**
+     * The lease statements of this table (lock-table's), for the native parts of the backend; {@code rowLockTimeout}
+     * bounds row-lock waits where a statement bounds them itself.
+     */
+    public LeaseStatements statements(Duration rowLockTimeout) {
+        return LeaseStatements.of(dialect, table, rowLockTimeout, null);
     }
 
     /** The parts of the table name without quotes: {@code [table]} or {@code [schema, table]}. */
@@ -95,6 +107,14 @@ public record UnitMapping(SqlDialect dialect, String table, boolean fromProvider
     public String tableName() {
         List<String> parts = parts();
         return parts.get(parts.size() - 1);
+    }
+
+    /** The prefix of the table name: what comes before {@value LockSettings#TABLE_NAME}. */
+    public String tablePrefix() {
+        String name = tableName();
+        return name.endsWith(LockSettings.TABLE_NAME)
+                ? name.substring(0, name.length() - LockSettings.TABLE_NAME.length())
+                : name;
     }
 
     /** The schema (or MariaDB database) the table is qualified with, without quotes, if any. */

@@ -1,4 +1,4 @@
-package dev.leasehold.lock.jdbc.internal;
+package dev.leasehold.lock.table.internal;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
 import java.util.Optional;
-import org.postgresql.PGConnection;
 
 /**
  * Finds out whether a PostgreSQL connection is one database session that lasts across its transactions, as {@code
@@ -139,14 +138,21 @@ public final class SessionProbe {
         }
     }
 
-    /** The backend pid pgjdbc was given at login, or -1 when the driver is another one. */
+    /**
+     * The backend pid pgjdbc was given at login ({@code PGConnection.getBackendPID()}, found by name so that the driver
+     * is no dependency), or -1 when the driver is another one.
+     */
     private static int driverBackendPid(Connection c) {
         try {
-            return c.isWrapperFor(PGConnection.class)
-                    ? c.unwrap(PGConnection.class).getBackendPID()
-                    : -1;
-        } catch (SQLException | RuntimeException | LinkageError e) {
-            // LinkageError: pgjdbc is not on the class path, so some other driver made this connection.
+            Class<?> pgConnection = Class.forName(
+                    "org.postgresql.PGConnection", false, c.getClass().getClassLoader());
+            if (!c.isWrapperFor(pgConnection)) {
+                return -1;
+            }
+            Object pg = c.unwrap(pgConnection);
+            return (Integer) pgConnection.getMethod("getBackendPID").invoke(pg);
+        } catch (SQLException | ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // Not pgjdbc (or not loadable from here): some other driver made this connection.
             return -1;
         }
     }

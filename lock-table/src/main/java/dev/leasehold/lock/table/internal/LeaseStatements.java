@@ -1,0 +1,183 @@
+package dev.leasehold.lock.table.internal;
+
+import dev.leasehold.lock.table.Dialect;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The SQL text of the lease table's statements for one dialect and one table, written once and executed by each
+ * backend in its own way (lock-jdbc through Jdbi, lock-advisory on its session, lock-jpa as native queries). Every
+ * parameter is a JDBC {@code ?}; each method's Javadoc gives their order. Every time is the database's, and the client
+ * sends lease times as whole microseconds, never a timestamp. Rows are never deleted: a released lock keeps its row and
+ * its last token.
+ *
+ * <p>Statements that take row locks bound their wait for a row another transaction holds by {@code rowLockTimeout}
+ * where the database can do that within the statement: PostgreSQL through {@code set_config('lock_timeout', ?, true)}
+ * in a materialised CTE the write reads from (see {@link PostgresStatements}), MariaDB through {@code SET STATEMENT
+ * innodb_lock_wait_timeout = n FOR …} (whole seconds: an acquire rounds down, a holder's statement up to at least one
+ * second). H2 keeps its lock timeout per session only, so its backend sets it around the statement.
+ *
+ * <p>This class is immutable and thread-safe.
+ */
+public class LeaseStatements {
+
+    /** The dialect of the database. */
+    protected final Dialect dialect;
+
+    /** The quoted, qualified table name. */
+    protected final String table;
+
+    /** What a holder's statement (renew, release) starts with to bound its row-lock wait; empty where none. */
+    protected final String holderPrefix;
+
+    /** The statements of {@code table} in {@code dialect}; {@code holderPrefix} bounds a holder's row-lock wait. */
+    protected LeaseStatements(Dialect dialect, String table, String holderPrefix) {
+        this.dialect = dialect;
+        this.table = table;
+        this.holderPrefix = holderPrefix;
+    }
+
+    /**
+     * The statements for a table, with row-lock waits bounded by {@code rowLockTimeout}; {@code product} is the
+     * database product name as the driver reports it (MariaDB and MySQL differ in how a wait can be bounded).
+     */
+    public static LeaseStatements of(Dialect dialect, String table, Duration rowLockTimeout, String product) {
+        return switch (dialect) {
+            case POSTGRESQL -> new PostgresStatements(table, rowLockTimeout);
+            case H2 -> new H2Statements(table);
+            case MARIADB -> new MariaDbStatements(table, rowLockTimeout, isMariaDb(product));
+        };
+    }
+
+    private static boolean isMariaDb(String product) {
+        return product != null && product.toLowerCase(Locale.ROOT).contains("mariadb");
+    }
+
+    /** The dialect of the database. */
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The quoted, qualified table name. */
+    public String table() {
+        return table;
+    }
+
+    /**
+     * Releases a held lease: clears the owner and ends the lease now, guarded by name, owner, token and expiry.
+     * Parameters: name, owner, token. PostgreSQL's backend uses {@link PostgresStatements#release} instead.
+     */
+    public String release() {
+        return holderPrefix + "UPDATE " + table + " SET owner_id = NULL, expires_at = " + dialect.now()
+                + " WHERE lock_name = ? AND owner_id = ? AND token = ? AND expires_at > " + dialect.now();
+    }
+
+    /**
+     * The row of a name: owner, token, acquired_at, expires_at and whether the lease holds by the database clock (1 or
+     * 0); no row when the name was never used. Parameter: name.
+     */
+    public String inspect() {
+        return "SELECT owner_id, token, acquired_at, expires_at, CASE WHEN owner_id IS NOT NULL AND expires_at > "
+                + dialect.now() + " THEN 1 ELSE 0 END FROM " + table + " WHERE lock_name = ?";
+    }
+
+    /** Every lease that holds now: lock_name, owner_id, token, acquired_at, expires_at, by name. No parameters. */
+    public String listHeld() {
+        return "SELECT lock_name, owner_id, token, acquired_at, expires_at FROM " + table
+                + " WHERE owner_id IS NOT NULL AND expires_at > " + dialect.now() + " ORDER BY lock_name";
+    }
+
+    /**
+     * The transactional check, in the caller's transaction: the token of the row when the lease holds, share-locked
+     * until that transaction ends (H2: locked for update). Parameters: name, owner, token.
+     */
+    public String verify() {
+        return "SELECT token FROM " + table + " WHERE lock_name = ? AND owner_id = ? AND token = ? AND expires_at > "
+                + dialect.now() + " " + dialect.shareLock();
+    }
+
+    /**
+     * Whether a lease on a name holds, without locking: one row with 1 (held) or 0 (free), or no row when the name
+     * was never used. Parameter: name.
+     */
+    public String status() {
+        return "SELECT CASE WHEN owner_id IS NOT NULL AND expires_at > " + dialect.now() + " THEN 1 ELSE 0 END FROM "
+                + table + " WHERE lock_name = ?";
+    }
+
+    /** The database clock as microseconds since the epoch. No parameters. */
+    public String clock() {
+        return "SELECT " + dialect.nowMicros();
+    }
+
+    /**
+     * Inserts a free row (no owner, token 0) for a name, changing nothing when the row exists; waits for row or gap
+     * locks at most about {@code maxWait} where the statement can say so (MariaDB, whole seconds, zero for none). On H2
+     * a concurrent insert may still fail with a duplicate key. Parameter: name.
+     */
+    public String insertFree(Duration maxWait) {
+        return switch (dialect) {
+            case POSTGRESQL ->
+                "INSERT INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
+                        + " VALUES (?, NULL, 0, clock_timestamp(), clock_timestamp()) ON CONFLICT (lock_name) DO NOTHING";
+            case H2 ->
+                "INSERT INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
+                        + " SELECT n, NULL, 0, CURRENT_TIMESTAMP(6), CURRENT_TIMESTAMP(6) FROM (VALUES (CAST(? AS"
+                        + " VARCHAR(255)))) AS v(n) WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE lock_name = n)";
+            // ON DUPLICATE KEY UPDATE with a no-op: a duplicate is not an error, and other errors still are
+            // (INSERT IGNORE would turn them into warnings); a gap lock is waited for at most maxWait.
+            case MARIADB ->
+                "SET STATEMENT innodb_lock_wait_timeout = " + (maxWait.isZero() ? 0 : wholeSeconds(maxWait))
+                        + " FOR INSERT INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
+                        + " VALUES (?, NULL, 0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE lock_name ="
+                        + " lock_name";
+        };
+    }
+
+    /**
+     * A locking read of a name's row that waits at most {@code timeout}, for databases whose JPA provider drops a real
+     * lock timeout (H2 and MariaDB; MariaDB waits in whole seconds, at least one); empty for PostgreSQL, whose JPA
+     * provider sets {@code lock_timeout} itself. Parameter: name.
+     */
+    public Optional<String> lockRowWaiting(Duration timeout) {
+        return switch (dialect) {
+            case POSTGRESQL -> Optional.empty();
+            case H2 -> {
+                long millis = Math.max(1, ceilMillis(timeout));
+                String seconds = millis / 1000 + "." + String.format(Locale.ROOT, "%03d", millis % 1000);
+                yield Optional.of("SELECT lock_name FROM " + table + " WHERE lock_name = ? FOR UPDATE WAIT " + seconds);
+            }
+            case MARIADB ->
+                Optional.of("SELECT lock_name FROM " + table + " WHERE lock_name = ? FOR UPDATE WAIT "
+                        + wholeSeconds(timeout));
+        };
+    }
+
+    /**
+     * A statement that bounds every lock wait of the rest of the current transaction to about {@code maxWait}, where
+     * the database can do that without touching the session (PostgreSQL's {@code SET LOCAL lock_timeout}; zero would
+     * mean "wait forever" there, so at least 1 ms). No parameters.
+     */
+    public Optional<String> boundTransactionWaits(Duration maxWait) {
+        return dialect == Dialect.POSTGRESQL
+                ? Optional.of("SET LOCAL lock_timeout = '" + Math.max(1, ceilMillis(maxWait)) + "ms'")
+                : Optional.empty();
+    }
+
+    /** Whole seconds, rounded up, at least one. */
+    static long wholeSeconds(Duration d) {
+        return Math.max(1, (ceilMillis(d) + 999) / 1000);
+    }
+
+    /** Whole milliseconds, rounded up. */
+    static long ceilMillis(Duration d) {
+        long millis = d.toMillis();
+        return d.minusMillis(millis).isZero() ? millis : millis + 1;
+    }
+
+    /** Lease times go to the database as whole microseconds, at least one. */
+    public static long micros(Duration leaseTime) {
+        return Math.max(1, leaseTime.toNanos() / 1_000);
+    }
+}

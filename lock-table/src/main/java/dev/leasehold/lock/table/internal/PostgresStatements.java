@@ -1,0 +1,104 @@
+package dev.leasehold.lock.table.internal;
+
+import dev.leasehold.lock.table.Dialect;
+import java.time.Duration;
+
+/**
+ * The lease statements of PostgreSQL: one statement and one round trip for each operation, judged by {@code
+ * clock_timestamp()}. Each statement that writes first sets {@code lock_timeout} for its own transaction ({@code
+ * set_config(…, true)} in a materialised CTE that the write reads from, so that it is set before any row lock is waited
+ * for): a row that another transaction holds makes the statement fail with 55P03 after {@code rowLockTimeout} instead
+ * of waiting for that transaction to end. The setting ends with the statement's transaction. The first parameter of
+ * every such statement is that timeout, {@link #lockWait()}.
+ *
+ * <p>This class is immutable and thread-safe.
+ */
+public final class PostgresStatements extends LeaseStatements {
+
+    private final String lockWait;
+
+    PostgresStatements(String table, Duration rowLockTimeout) {
+        super(Dialect.POSTGRESQL, table, "");
+        this.lockWait = Math.max(1, rowLockTimeout.toMillis()) + "ms";
+    }
+
+    /** The value of every statement's first parameter: the row lock timeout, as {@code lock_timeout} takes it. */
+    public String lockWait() {
+        return lockWait;
+    }
+
+    /** The CTE that bounds a statement's row-lock waits; the write reads from {@code w}, so it runs first. */
+    private static String bounded(String moreSettings) {
+        return "WITH w AS MATERIALIZED (SELECT set_config('lock_timeout', ?, true) AS v" + moreSettings + ") ";
+    }
+
+    /**
+     * Acquire of a name this store has not seen: {@code INSERT … ON CONFLICT DO UPDATE … WHERE free or expired}; the
+     * token is the row's previous token plus one, computed by the statement that wins. Parameters: lock wait, name,
+     * owner, lease microseconds. Returns token, expires_at, or nothing when the lock is held.
+     */
+    public String acquireNew() {
+        return bounded("") + "INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
+                + " SELECT ?, ?, 1, clock_timestamp(), " + dialect.nowPlusMicros("?") + " FROM w"
+                + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
+                + " acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at"
+                + " WHERE t.owner_id IS NULL OR t.expires_at <= clock_timestamp()"
+                + " RETURNING token, expires_at";
+    }
+
+    /**
+     * Acquire of a known name: a conditional {@code UPDATE … RETURNING}, which matches nothing, writes no WAL and takes
+     * no transaction id when the lock is held. Parameters: lock wait, owner, lease microseconds, name. Returns token,
+     * expires_at, or nothing when the lock is held.
+     */
+    public String acquireKnown() {
+        return bounded("") + "UPDATE " + table + " AS t SET owner_id = ?, token = t.token + 1,"
+                + " acquired_at = clock_timestamp(), expires_at = " + dialect.nowPlusMicros("?")
+                + " FROM w WHERE t.lock_name = ? AND (t.owner_id IS NULL OR t.expires_at <= clock_timestamp())"
+                + " RETURNING t.token, t.expires_at";
+    }
+
+    /**
+     * Renews one lease. Parameters: lock wait, lease microseconds, name, owner, token. Returns expires_at, or nothing
+     * when the lease is gone.
+     */
+    public String renew() {
+        return bounded("") + "UPDATE " + table + " AS t SET expires_at = " + dialect.nowPlusMicros("?")
+                + " FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
+                + " AND t.expires_at > clock_timestamp() RETURNING t.expires_at";
+    }
+
+    /**
+     * Renews many leases of one owner in one statement. Parameters: lock wait, lease microseconds, names (varchar[]),
+     * tokens (bigint[]), owner. Returns lock_name, expires_at of each lease renewed.
+     */
+    public String renewAll() {
+        return bounded("") + "UPDATE " + table + " AS t SET expires_at = " + dialect.nowPlusMicros("?")
+                + " FROM w, unnest(CAST(? AS varchar[]), CAST(? AS bigint[])) AS k(lock_name, token)"
+                + " WHERE t.lock_name = k.lock_name AND t.token = k.token AND t.owner_id = ?"
+                + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name, t.expires_at";
+    }
+
+    /**
+     * The guarded release as a CTE named {@code released} (returning {@code lock_name}), committed asynchronously
+     * ({@code synchronous_commit = off} for its own transaction only: a release lost in a crash only delays expiry), for
+     * a backend to finish with what it does after a release ({@code pg_notify}, {@code pg_advisory_unlock}).
+     * Parameters: lock wait, name, owner, token; then the backend's own.
+     */
+    public String releaseCte(boolean asynchronous) {
+        return bounded(asynchronous ? ", set_config('synchronous_commit', 'off', true) AS a" : "")
+                + ", released AS (UPDATE " + table + " AS t SET owner_id = NULL, expires_at = clock_timestamp()"
+                + " FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
+                + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name) ";
+    }
+
+    /**
+     * How long until a name's lease expires, in whole milliseconds rounded up (0 when free or expired); no row when the
+     * name was never used. Parameter: name.
+     */
+    public String millisLeft() {
+        return "SELECT CASE WHEN owner_id IS NULL OR expires_at <= clock_timestamp() THEN 0"
+                + " ELSE CAST(ceil(extract(epoch FROM (expires_at - clock_timestamp())) * 1000) AS bigint) END"
+                + " FROM " + table + " WHERE lock_name = ?";
+    }
+}
