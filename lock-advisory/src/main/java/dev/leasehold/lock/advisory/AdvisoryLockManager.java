@@ -141,11 +141,6 @@ public final class AdvisoryLockManager extends ForwardingLockManager {
         return store.table();
     }
 
-    /** The store under this manager, for this module's tests. */
-    AdvisoryLeaseStore store() {
-        return store;
-    }
-
     @Override
     public String toString() {
         return "AdvisoryLockManager[" + store.table() + ", owner " + ownerId() + "]";
