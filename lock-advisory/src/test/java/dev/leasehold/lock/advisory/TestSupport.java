@@ -97,15 +97,7 @@ final class TestSupport {
 
     /** How many advisory locks of the one-key space the backend holds. */
     static int advisoryLocksHeldBy(int pid) throws SQLException {
-        try (Connection c = pg().dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-                        + " AND objsubid = 1 AND granted AND pid = ?")) {
-            ps.setInt(1, pid);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+        return count(pg(), "pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND pid = ?", pid);
     }
 
     /** The backend pids holding a granted session or transaction lock on {@code key} (one-key space). */
@@ -139,14 +131,7 @@ final class TestSupport {
 
     /** Whether a backend with this pid is connected. */
     static boolean isConnected(int pid) throws SQLException {
-        try (Connection c = pg().dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
-            ps.setInt(1, pid);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1) == 1;
-            }
-        }
+        return count(pg(), "pg_stat_activity WHERE pid = ?", pid) == 1;
     }
 
     /** Terminates a backend as an administrator would. */
@@ -169,13 +154,14 @@ final class TestSupport {
         terminateApplication(db, name);
         await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(5))
-                .until(() -> sessionsOf(db, name) == 0);
+                .until(() -> count(db, OTHER_SESSIONS_NAMED, name) == 0);
     }
 
-    private static int sessionsOf(TestDatabase db, String name) throws SQLException {
+    /** Terminates every backend of {@code db} whose application_name is {@code name}; returns how many. */
+    static int terminateApplication(TestDatabase db, String name) throws SQLException {
         try (Connection c = db.dataSource().getConnection();
                 PreparedStatement ps = c.prepareStatement(
-                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()")) {
+                        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))" + " FROM " + OTHER_SESSIONS_NAMED)) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -184,12 +170,14 @@ final class TestSupport {
         }
     }
 
-    /** Terminates every backend of {@code db} whose application_name is {@code name}; returns how many. */
-    static int terminateApplication(TestDatabase db, String name) throws SQLException {
+    private static final String OTHER_SESSIONS_NAMED =
+            "pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()";
+
+    /** {@code SELECT count(*) FROM} the rest of the query, with one parameter, on {@code db}. */
+    private static int count(TestDatabase db, String fromWhere, Object parameter) throws SQLException {
         try (Connection c = db.dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
-                        + " FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()")) {
-            ps.setString(1, name);
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + fromWhere)) {
+            ps.setObject(1, parameter);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);

@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  *       (released, or its session ended), then commits at once. No polling.
  * </ol>
  *
+ * <p>Its parts: {@link AdvisorySession} runs every statement on the session ({@link PinnedConnection}) and reports its
+ * loss (steps 1 and 4); {@link HeldKeys} counts what the session holds; {@link AdvisoryStatements} is the SQL (steps 2
+ * and 3); {@link SessionWatchdog} is step 5, {@link AdvisoryWaiter} step 6; {@link AdvisoryTable} sets up the table.
+ *
  * <p>This class is thread-safe.
  */
 public final class AdvisoryLeaseStore implements LeaseStore {

@@ -235,12 +235,7 @@ final class AdvisorySession {
      * session ends. For the work of a call.
      */
     void giveBack(Collection<Grant> grants) {
-        Long[] keys = new Long[grants.size()];
-        int i = 0;
-        for (Grant g : grants) {
-            held.remove(g);
-            keys[i++] = g.key;
-        }
+        Long[] keys = held.drop(grants);
         try {
             AdvisoryStatements.unlock(connection(), keys);
         } catch (SQLException e) {

@@ -130,6 +130,21 @@ final class HeldKeys {
         count = byName.size();
     }
 
+    /**
+     * Forgets leases whose rows are gone, and one count of each one's key.
+     *
+     * @return the key of each, once per lease: what the session must unlock, in one statement
+     */
+    Long[] drop(Collection<Grant> grants) {
+        Long[] keys = new Long[grants.size()];
+        int i = 0;
+        for (Grant g : grants) {
+            remove(g);
+            keys[i++] = g.key;
+        }
+        return keys;
+    }
+
     /** Forgets every lease, as when the session ends; returns how many there were. */
     int clear() {
         int n = byName.size();

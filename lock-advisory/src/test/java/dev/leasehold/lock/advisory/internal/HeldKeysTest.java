@@ -74,15 +74,21 @@ class HeldKeysTest {
     void grantsWhoseRowsRanOutAreFoundAndDroppedWithTheirCounts() {
         Grant early = held.add("early", "owner", 1, KEY, 100);
         Grant late = held.add("late", "owner", 1, KEY, 200);
+        Grant other = held.add("other", "owner", 1, OTHER_KEY, 100);
         assertThat(held.ranOut(99)).isEmpty();
-        assertThat(held.ranOut(150)).containsExactly(early);
-        assertThat(held.ranOut(200)).containsExactlyInAnyOrder(early, late);
+        assertThat(held.ranOut(150)).containsExactlyInAnyOrder(early, other);
+        assertThat(held.ranOut(200)).containsExactlyInAnyOrder(early, late, other);
 
-        held.remove(early);
-        assertThat(held.locksOn(KEY)).isEqualTo(1);
+        assertThat(held.drop(List.of(early, other))).as("keys to unlock").containsExactly(KEY, OTHER_KEY);
+        assertThat(held.holds("early")).isFalse();
+        assertThat(held.locksOn(KEY)).as("still held for late").isEqualTo(1);
+        assertThat(held.holdsKey(OTHER_KEY)).isFalse();
         assertThat(held.ranOut(150)).isEmpty();
         late.expiresAtNanos = 300;
         assertThat(held.ranOut(250)).as("renewed").isEmpty();
+        assertThat(held.drop(List.of(late))).containsExactly(KEY);
+        assertThat(held.isEmpty()).isTrue();
+        assertThat(held.holdsKey(KEY)).isFalse();
     }
 
     @Test
