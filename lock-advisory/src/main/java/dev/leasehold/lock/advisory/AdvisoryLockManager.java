@@ -140,11 +140,6 @@ public final class AdvisoryLockManager extends LeaseLockManager {
         return store.table();
     }
 
-    /** The store under this manager, for this module's tests. */
-    AdvisoryLeaseStore store() {
-        return store;
-    }
-
     @Override
     public String toString() {
         return "AdvisoryLockManager[" + store.table() + ", owner " + ownerId() + "]";

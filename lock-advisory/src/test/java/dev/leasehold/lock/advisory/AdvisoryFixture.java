@@ -19,7 +19,7 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The TCK fixture of the advisory backend: every manager gets a store with a session and a small pool of its own
  * (named after it, so that its connections can be terminated), over one table with a prefix unique to the test class.
- * A crash closes the store's session without unlocking, as the death of its process would.
+ * A crash ends the store's sessions from the server side and closes its pool, as the death of its process would.
  */
 final class AdvisoryFixture extends LeaseStoreFixture {
 
@@ -60,10 +60,15 @@ final class AdvisoryFixture extends LeaseStoreFixture {
         return pooled;
     }
 
+    /** Ends the store's sessions from the server side, as the death of its process would, and closes its pool. */
     @Override
     protected void crashStore(LeaseStore store) {
         PooledStore pooled = (PooledStore) store;
-        pooled.store.crashForTests();
+        try {
+            TestSupport.endSessions(db, pooled.poolName);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
         pooled.pool.close();
     }
 
@@ -71,7 +76,7 @@ final class AdvisoryFixture extends LeaseStoreFixture {
     public void killConnections(LockManager manager) {
         PooledStore store = (PooledStore) store(manager).orElseThrow();
         try {
-            TestSupport.terminateApplication(store.poolName);
+            TestSupport.terminateApplication(db, store.poolName);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -33,14 +33,6 @@ class AdvisoryKeysTest {
         assertThat(other.key("nightly-report")).isNotEqualTo(keys.key("nightly-report"));
     }
 
-    @Test
-    void theTestHookForcesAKey() {
-        AdvisoryKeys forced = AdvisoryKeys.of("ns");
-        forced.forceKeyForTests("a", 42L);
-        assertThat(forced.key("a")).isEqualTo(42L);
-        assertThat(forced.key("b")).isNotEqualTo(42L);
-    }
-
     // Computed once from the definition; they must never change.
     private static final long KEY_NIGHTLY_REPORT =
             -3748160296042278362L; // sha256sum of "leasehold:public.distributed_locks\0nightly-report"

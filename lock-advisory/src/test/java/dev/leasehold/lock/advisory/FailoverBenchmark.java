@@ -74,11 +74,12 @@ class FailoverBenchmark {
             for (int i = 0; i < RUNS; i++) {
                 Lease lease =
                         holder.lock("detect-" + System.nanoTime()).tryAcquire().orElseThrow();
+                int session = TestSupport.sessionHolding(holder.keyOf(lease.name()));
                 AtomicLong lostAt = new AtomicLong();
                 lease.onLost(e -> lostAt.set(System.nanoTime()));
                 Thread.sleep(50 + 37L * i % 500); // spread the kill over the liveness interval
                 long killedAt = System.nanoTime();
-                TestSupport.terminate(TestSupport.storeOf(holder).sessionPid().orElseThrow());
+                TestSupport.terminate(session);
                 while (lostAt.get() == 0) {
                     Thread.sleep(1);
                 }

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -74,10 +75,11 @@ class LockCapTest {
     void outOfSharedMemoryIsSurfacedAndNeverRetried() throws Exception {
         String name = "shared-memory-" + System.nanoTime();
         AtomicInteger failures = new AtomicInteger();
+        AtomicBoolean full = new AtomicBoolean();
         try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("53200"), 4)) {
             var failing = Doubles.failingStatements(
                     pool,
-                    sql -> sql.contains("pg_try_advisory_lock(p.k)"),
+                    sql -> full.get() && sql.contains("pg_try_advisory_lock(p.k)"),
                     new SQLException("out of shared memory", "53200"),
                     failures);
             try (AdvisoryLockManager manager = AdvisoryLockManager.create(
@@ -85,7 +87,9 @@ class LockCapTest {
                     TestSupport.settings(PREFIX, Duration.ofSeconds(30))
                             .retry(RetryOptions.of(5, Duration.ofMillis(10)))
                             .build())) {
-                int session = TestSupport.storeOf(manager).sessionPid().orElseThrow();
+                Lease held = manager.lock(name + "-held").tryAcquire().orElseThrow();
+                int session = TestSupport.sessionHolding(manager.keyOf(held.name()));
+                full.set(true);
                 assertThatThrownBy(() -> manager.lock(name).acquire())
                         .isInstanceOfSatisfying(
                                 LockBackendException.class,
@@ -94,9 +98,14 @@ class LockCapTest {
                         .hasMessageContaining("max_locks_per_transaction");
                 assertThat(failures).as("attempts").hasValue(1);
                 assertThat(TestSupport.holdersOf(manager.keyOf(name))).isEmpty();
-                assertThat(TestSupport.storeOf(manager).sessionPid())
+                assertThat(held.isValid())
+                        .as("the session survives, and its lease")
+                        .isTrue();
+                assertThat(TestSupport.holdersOf(manager.keyOf(held.name())))
                         .as("the session survives")
-                        .hasValue(session);
+                        .containsExactly(session);
+                full.set(false);
+                held.release();
             }
         }
     }

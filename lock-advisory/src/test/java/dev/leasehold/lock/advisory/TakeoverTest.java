@@ -7,12 +7,14 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
-import dev.leasehold.lock.tck.Crashes;
 import dev.leasehold.lock.tck.db.TestDatabase;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,24 +43,26 @@ class TakeoverTest {
         DB.dropTablesWithPrefix(PREFIX);
     }
 
+    private final Map<AdvisoryLockManager, HikariDataSource> pools = new HashMap<>();
+
     private AdvisoryLockManager manager(Duration lease, Takeover takeover) {
         HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("takeover"), 4);
         resources.add(pool);
-        AdvisoryLockManager manager = AdvisoryLockManager.create(
+        AdvisoryLockManager manager = TestSupport.manager(
                 pool,
                 TestSupport.settings(PREFIX, lease).build(),
-                AdvisoryOptions.builder().takeover(takeover).build());
-        resources.add(manager);
+                AdvisoryOptions.builder().takeover(takeover).build(),
+                resources);
+        pools.put(manager, pool);
         return manager;
     }
 
-    private static void crash(AdvisoryLockManager manager) {
-        Crashes.abandon(manager);
-        TestSupport.storeOf(manager).crashForTests();
+    private void crash(AdvisoryLockManager manager) throws SQLException {
+        TestSupport.crash(manager, pools.get(manager));
     }
 
     @Test
-    void immediateTakeoverTakesACrashedHoldersUnexpiredLeaseAtOnce() {
+    void immediateTakeoverTakesACrashedHoldersUnexpiredLeaseAtOnce() throws Exception {
         AdvisoryLockManager crashed = manager(Duration.ofSeconds(30), Takeover.IMMEDIATE);
         AdvisoryLockManager next = manager(Duration.ofSeconds(30), Takeover.IMMEDIATE);
         String name = "immediate-" + System.nanoTime();
@@ -74,7 +78,7 @@ class TakeoverTest {
     }
 
     @Test
-    void afterExpiryTakeoverWaitsForTheRowToExpire() {
+    void afterExpiryTakeoverWaitsForTheRowToExpire() throws Exception {
         Duration lease = Duration.ofMillis(1500);
         AdvisoryLockManager crashed = manager(lease, Takeover.AFTER_EXPIRY);
         AdvisoryLockManager next = manager(Duration.ofSeconds(30), Takeover.AFTER_EXPIRY);

@@ -1,10 +1,14 @@
 package dev.leasehold.lock.advisory;
 
+import static org.awaitility.Awaitility.await;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.advisory.internal.AdvisoryLeaseStore;
+import dev.leasehold.lock.advisory.internal.ConnectionSource;
+import dev.leasehold.lock.tck.Crashes;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import dev.leasehold.lock.tck.db.TestDatabase;
 import dev.leasehold.lock.tck.db.TestDatabases;
@@ -16,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * What this module's tests share: the PostgreSQL test database, pools of their own named for {@code
@@ -58,8 +63,42 @@ final class TestSupport {
                 .retry(RetryOptions.none());
     }
 
-    static AdvisoryLeaseStore storeOf(AdvisoryLockManager manager) {
-        return manager.store();
+    /**
+     * A manager as {@link AdvisoryLockManager#create} builds it, with its store added to {@code resources} as well, so
+     * that closing them stops the store's threads even after {@link #crash} abandoned the manager.
+     */
+    static AdvisoryLockManager manager(
+            HikariDataSource pool, LockSettings settings, AdvisoryOptions options, List<AutoCloseable> resources) {
+        AdvisoryLeaseStore store =
+                AdvisoryLeaseStore.open(ConnectionSource.of(pool), Jdbi.create(pool), settings, options);
+        resources.add(store);
+        AdvisoryLockManager manager = new AdvisoryLockManager(store, settings);
+        resources.add(manager);
+        return manager;
+    }
+
+    /**
+     * Crashes a manager as the death of its process would: its leases are abandoned, never released; the server ends
+     * every session of its pool (its advisory locks go with them); and the pool is closed.
+     */
+    static void crash(AdvisoryLockManager manager, HikariDataSource pool) throws SQLException {
+        Crashes.abandon(manager);
+        endSessions(pg(), pool.getPoolName());
+        pool.close();
+    }
+
+    /** The one backend that holds {@code key}: the session of the manager holding a lease on it. */
+    static int sessionHolding(long key) throws SQLException {
+        List<Integer> holders = holdersOf(key);
+        if (holders.size() != 1) {
+            throw new AssertionError("expected one session to hold advisory key " + key + ", found " + holders);
+        }
+        return holders.get(0);
+    }
+
+    /** How many advisory locks of the one-key space the backend holds. */
+    static int advisoryLocksHeldBy(int pid) throws SQLException {
+        return count(pg(), "pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND pid = ?", pid);
     }
 
     /** The backend pids holding a granted session or transaction lock on {@code key} (one-key space). */
@@ -93,14 +132,7 @@ final class TestSupport {
 
     /** Whether a backend with this pid is connected. */
     static boolean isConnected(int pid) throws SQLException {
-        try (Connection c = pg().dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
-            ps.setInt(1, pid);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1) == 1;
-            }
-        }
+        return count(pg(), "pg_stat_activity WHERE pid = ?", pid) == 1;
     }
 
     /** Terminates a backend as an administrator would. */
@@ -115,12 +147,38 @@ final class TestSupport {
         }
     }
 
-    /** Terminates every backend whose application_name is {@code name}; returns how many. */
-    static int terminateApplication(String name) throws SQLException {
-        try (Connection c = pg().dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
-                        + " FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()")) {
+    /**
+     * Ends every session whose application_name is {@code name} from the server side, and waits until they are gone
+     * (their advisory locks with them).
+     */
+    static void endSessions(TestDatabase db, String name) throws SQLException {
+        terminateApplication(db, name);
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> count(db, OTHER_SESSIONS_NAMED, name) == 0);
+    }
+
+    /** Terminates every backend of {@code db} whose application_name is {@code name}; returns how many. */
+    static int terminateApplication(TestDatabase db, String name) throws SQLException {
+        try (Connection c = db.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))" + " FROM " + OTHER_SESSIONS_NAMED)) {
             ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static final String OTHER_SESSIONS_NAMED =
+            "pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()";
+
+    /** {@code SELECT count(*) FROM} the rest of the query, with one parameter, on {@code db}. */
+    private static int count(TestDatabase db, String fromWhere, Object parameter) throws SQLException {
+        try (Connection c = db.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + fromWhere)) {
+            ps.setObject(1, parameter);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);

@@ -5,8 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Maps lock names to PostgreSQL advisory lock keys: the first 8 bytes, big-endian, of SHA-256 over the UTF-8 of the
@@ -22,7 +20,6 @@ public final class AdvisoryKeys {
 
     private final String namespace;
     private final byte[] prefix;
-    private final Map<String, Long> forced = new ConcurrentHashMap<>();
 
     private AdvisoryKeys(String namespace) {
         this.namespace = namespace;
@@ -51,11 +48,6 @@ public final class AdvisoryKeys {
 
     /** The advisory lock key of a lock name. */
     public long key(String name) {
-        Long key = forced.get(name);
-        return key != null ? key : hash(name);
-    }
-
-    private long hash(String name) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -65,14 +57,6 @@ public final class AdvisoryKeys {
         sha.update(prefix);
         sha.update(Normalizer.normalize(name, Normalizer.Form.NFC).getBytes(StandardCharsets.UTF_8));
         return ByteBuffer.wrap(sha.digest()).getLong();
-    }
-
-    /**
-     * Test hook: makes {@code name} use {@code key}, so that tests can make two names collide. Never used by the
-     * library itself.
-     */
-    public void forceKeyForTests(String name, long key) {
-        forced.put(name, key);
     }
 
     @Override

@@ -6,55 +6,27 @@ import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.advisory.AdvisoryOptions;
 import dev.leasehold.lock.advisory.Takeover;
+import dev.leasehold.lock.advisory.internal.HeldKeys.Grant;
 import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.spi.LeaseStoreEvents;
 import dev.leasehold.lock.spi.SqlFailures;
-import dev.leasehold.lock.table.Dialect;
-import dev.leasehold.lock.table.internal.OwnConnections;
-import dev.leasehold.lock.table.internal.TableSetup;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PostgreSQL advisory locks plus the lease table of {@code lock-table}, as a {@link LeaseStore}. The advisory lock is
+ * PostgreSQL advisory locks plus the lease table of {@code lock-jdbc}, as a {@link LeaseStore}. The advisory lock is
  * what excludes; the lease row carries the fencing token, the expiry by the database clock, and what {@code inspect}
  * shows.
  *
@@ -83,73 +55,25 @@ import org.slf4j.LoggerFactory;
  *       (released, or its session ended), then commits at once. No polling.
  * </ol>
  *
+ * <p>Its parts: {@link AdvisorySession} runs every statement on the session ({@link PinnedConnection}) and reports its
+ * loss (steps 1 and 4); {@link HeldKeys} counts what the session holds; {@link AdvisoryStatements} is the SQL (steps 2
+ * and 3); {@link SessionWatchdog} is step 5, {@link AdvisoryWaiter} step 6; {@link AdvisoryTable} sets up the table.
+ *
  * <p>This class is thread-safe.
  */
 public final class AdvisoryLeaseStore implements LeaseStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdvisoryLeaseStore.class);
 
-    private static final long MAX_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
     private final ConnectionSource connections;
     private final String table;
     private final AdvisoryKeys keys;
     private final AdvisoryOptions options;
-    private final int networkTimeoutMillis;
-    private final int[] keepalives;
-    private final long livenessNanos;
-
-    private final String acquireImmediate;
-    private final String acquireIfFree;
-    private final String renew;
-    private final String renewAll;
-    private final String release;
-    private final String inspect;
-    private final String probe;
-    private final String lockWait;
-
-    private final ReentrantLock sessionLock = new ReentrantLock();
-    // Guarded by sessionLock.
-    private Session session;
-    private final Map<String, Grant> held = new HashMap<>();
-    private final Map<Long, Integer> locksPerKey = new HashMap<>();
-    private boolean closed;
-    private long lastAliveNanos;
-
-    private volatile int heldCount;
-    private volatile boolean closing;
-    private volatile LeaseStoreEvents events;
-    private final ScheduledExecutorService maintenance;
-    private final ExecutorService waiters;
-    private final Set<Statement> waiting = ConcurrentHashMap.newKeySet();
-
-    /** The session connection and its backend pid. */
-    private record Session(ConnectionSource.Borrowed borrowed, int pid) {
-        Connection connection() {
-            return borrowed.connection();
-        }
-    }
-
-    /** One lease this store holds: its row and one count of its key's advisory lock. */
-    private static final class Grant {
-        final String name;
-        final String owner;
-        final long token;
-        final long key;
-        /** When the row runs out by a local estimate taken before the statement that set it; guarded by sessionLock. */
-        long expiresAtNanos;
-
-        Grant(String name, String owner, long token, long key, long expiresAtNanos) {
-            this.name = name;
-            this.owner = owner;
-            this.token = token;
-            this.key = key;
-            this.expiresAtNanos = expiresAtNanos;
-        }
-    }
-
-    /** Leases lost with a session, to report once the session lock is released. */
-    private record Loss(String reason, Throwable cause) {}
+    private final AdvisoryStatements statements;
+    private final HeldKeys held;
+    private final AdvisorySession session;
+    private final SessionWatchdog watchdog;
+    private final AdvisoryWaiter waiter;
 
     private AdvisoryLeaseStore(
             ConnectionSource connections,
@@ -161,72 +85,20 @@ public final class AdvisoryLeaseStore implements LeaseStore {
         this.table = table;
         this.keys = keys;
         this.options = options;
-        long leaseMillis = settings.leaseTime().toMillis();
-        this.networkTimeoutMillis =
-                (int) OwnConnections.networkTimeout(settings.leaseTime()).toMillis();
-        long leaseSeconds = Math.max(1, (leaseMillis + 999) / 1000);
-        // The server ends the session of a client it cannot reach after about a lease time (at least 4 s of silence).
-        this.keepalives = new int[] {(int) Math.max(1, leaseSeconds / 2), (int) Math.max(1, leaseSeconds / 6), 3};
-        this.livenessNanos = options.livenessInterval().toNanos();
-
-        String ttl = "CAST(? AS bigint) * INTERVAL '1 microsecond'";
-        // Every statement that writes a row sets lock_timeout for its own transaction first (a materialised CTE the
-        // write reads from), so that a row another transaction holds fails it with 55P03 instead of blocking the
-        // session, and every lease on it, until that transaction ends.
-        String lockWait = "set_config('lock_timeout', ?, true)";
-        String acquire = "WITH p AS MATERIALIZED (SELECT CAST(? AS bigint) AS k, CAST(? AS varchar) AS name,"
-                + " CAST(? AS varchar) AS owner, " + ttl + " AS ttl, " + lockWait + " AS w),"
-                + " l AS MATERIALIZED (SELECT p.*, pg_try_advisory_lock(p.k) AS got FROM p),"
-                + " g AS (INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
-                + " SELECT l.name, l.owner, 1, clock_timestamp(), clock_timestamp() + l.ttl FROM l WHERE l.got"
-                + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
-                + " acquired_at = clock_timestamp(), expires_at = clock_timestamp() + (SELECT ttl FROM p)"
-                + "%s RETURNING t.token, t.expires_at)"
-                + " SELECT l.got, g.token, g.expires_at,"
-                + " CASE WHEN l.got AND g.token IS NULL THEN pg_advisory_unlock(l.k) END AS undone"
-                + " FROM l LEFT JOIN g ON true";
-        this.acquireImmediate = String.format(acquire, "");
-        this.acquireIfFree = String.format(acquire, " WHERE t.owner_id IS NULL OR t.expires_at <= clock_timestamp()");
-        String bounded = "WITH w AS MATERIALIZED (SELECT " + lockWait + " AS v) ";
-        this.renew = bounded + "UPDATE " + table + " AS t SET expires_at = clock_timestamp() + " + ttl
-                + " FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
-                + " AND t.expires_at > clock_timestamp() RETURNING t.expires_at";
-        this.renewAll = bounded + "UPDATE " + table + " AS t SET expires_at = clock_timestamp() + " + ttl
-                + " FROM w, unnest(CAST(? AS varchar[]), CAST(? AS bigint[])) AS k(lock_name, token)"
-                + " WHERE t.lock_name = k.lock_name AND t.token = k.token AND t.owner_id = ?"
-                + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name, t.expires_at";
-        // The unlock reads the update's count, so it runs only once the update went through: a release that fails
-        // (say, on lock_timeout) leaves the advisory lock held, and can be tried again.
-        this.release = bounded + ", r AS (UPDATE " + table + " AS t SET owner_id = NULL,"
-                + " expires_at = clock_timestamp() FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
-                + " AND t.expires_at > clock_timestamp() RETURNING 1)"
-                + " SELECT x.released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked"
-                + " FROM (SELECT count(*) AS released FROM r) x";
-        this.lockWait = Math.max(1, settings.rowLockTimeout().toMillis()) + "ms";
-        this.inspect = "SELECT owner_id, token, acquired_at, expires_at FROM " + table
-                + " WHERE lock_name = ? AND owner_id IS NOT NULL AND expires_at > clock_timestamp()";
-        this.probe = "SELECT CASE WHEN owner_id IS NULL OR expires_at <= clock_timestamp() THEN 0"
-                + " ELSE CAST(ceil(extract(epoch FROM (expires_at - clock_timestamp())) * 1000) AS bigint) END"
-                + " FROM " + table + " WHERE lock_name = ?";
-
-        String owner = settings.ownerId();
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("leasehold-advisory-" + owner));
-        this.waiters = Executors.newCachedThreadPool(daemon("leasehold-advisory-wait-" + owner));
-        long tick = Math.min(livenessNanos, MAX_TICK_NANOS);
-        maintenance.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.NANOSECONDS);
-    }
-
-    private static ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + (n.getAndIncrement() == 0 ? "" : "-" + n.get()));
-            t.setDaemon(true);
-            return t;
-        };
+        this.statements = new AdvisoryStatements(table, settings.rowLockTimeout());
+        this.held = new HeldKeys(options.maxLocks());
+        this.session = new AdvisorySession(connections, held, table, keys.namespace(), settings.leaseTime());
+        this.watchdog = new SessionWatchdog(session, held, options.livenessInterval(), settings.ownerId());
+        this.waiter = new AdvisoryWaiter(
+                connections,
+                statements,
+                options.takeover(),
+                PinnedConnection.networkTimeoutMillis(settings.leaseTime()),
+                settings.ownerId());
     }
 
     /**
-     * Opens the store: checks that the database is PostgreSQL, sets up the lease table ({@code lock-table}),
+     * Opens the store: checks that the database is PostgreSQL, sets up the lease table as {@code lock-jdbc} does,
      * derives the key namespace from the table's schema and name, and opens the session (with its self-check), so that
      * every configuration problem shows here.
      *
@@ -237,21 +109,10 @@ public final class AdvisoryLeaseStore implements LeaseStore {
      */
     public static AdvisoryLeaseStore open(
             ConnectionSource connections, Jdbi jdbi, LockSettings settings, AdvisoryOptions options) {
-        requirePostgres(connections);
-        TableSetup.Result setup = TableSetup.withRetries(() -> {
-            try (Handle h = jdbi.open()) {
-                return TableSetup.ensure(h.getConnection(), settings);
-            }
-        });
-        AdvisoryKeys keys = AdvisoryKeys.of(namespace(connections, setup.table()));
-        AdvisoryLeaseStore store = new AdvisoryLeaseStore(connections, setup.table(), keys, settings, options);
+        AdvisoryTable table = AdvisoryTable.setUp(connections, jdbi, settings);
+        AdvisoryLeaseStore store = new AdvisoryLeaseStore(connections, table.table(), table.keys(), settings, options);
         try {
-            store.sessionLock.lock();
-            try {
-                store.session = store.openSession();
-            } finally {
-                store.sessionLock.unlock();
-            }
+            store.session.start();
         } catch (SQLException e) {
             store.close();
             throw new LockConfigurationException(
@@ -265,199 +126,71 @@ public final class AdvisoryLeaseStore implements LeaseStore {
         return store;
     }
 
-    private static void requirePostgres(ConnectionSource connections) {
-        String product;
-        String url;
-        try (ConnectionSource.Borrowed b = connections.borrow()) {
-            product = b.connection().getMetaData().getDatabaseProductName();
-            url = b.connection().getMetaData().getURL();
-        } catch (SQLException e) {
-            throw new LockConfigurationException(
-                    "cannot reach the database (SQLState " + e.getSQLState() + ": " + e.getMessage() + ")", e);
-        }
-        if (Dialect.of(product).orElse(null) != Dialect.POSTGRESQL) {
-            throw new LockConfigurationException("the advisory backend needs PostgreSQL (it keeps locks as PostgreSQL"
-                    + " advisory locks), but this database is " + product + " at " + url
-                    + "; use the jdbc backend for other databases: Locks.builder().backend(\"jdbc\")");
-        }
-    }
-
-    private static String namespace(ConnectionSource connections, String table) {
-        try (ConnectionSource.Borrowed b = connections.borrow();
-                PreparedStatement ps = b.connection()
-                        .prepareStatement("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n"
-                                + " ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new LockConfigurationException("the lock table " + table + " vanished during set-up");
-                }
-                return AdvisoryKeys.namespaceOf(rs.getString(1), rs.getString(2));
-            }
-        } catch (SQLException e) {
-            throw new LockConfigurationException(
-                    "cannot resolve the lock table " + table + " (SQLState " + e.getSQLState() + ")", e);
-        }
-    }
-
     // ---- LeaseStore --------------------------------------------------------------------------------------------
 
     @Override
     public void attach(LeaseStoreEvents events) {
-        this.events = events;
+        session.attach(events);
     }
 
     @Override
     public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
         long key = keys.key(name);
-        Loss loss = null;
-        sessionLock.lock();
-        try {
-            checkOpen();
-            if (held.containsKey(name)) {
-                // This store holds it: another thread of the manager, or a lease the engine is releasing right now.
-                return Optional.empty();
-            }
-            if (held.size() >= options.maxLocks()) {
-                throw tooManyLocks(name);
-            }
-            if (session == null) {
-                session = openSession();
-            }
-            Session s = session;
-            // A stacked lock proves nothing about the row's holder, so only a free or expired row may be taken.
-            boolean stacked = locksPerKey.getOrDefault(key, 0) > 0;
-            boolean immediate = options.takeover() == Takeover.IMMEDIATE && !stacked;
-            long sentAt = System.nanoTime();
-            Optional<LeaseGrant> grant;
-            try (PreparedStatement ps = s.connection().prepareStatement(immediate ? acquireImmediate : acquireIfFree)) {
-                ps.setLong(1, key);
-                ps.setString(2, name);
-                ps.setString(3, owner);
-                ps.setLong(4, micros(leaseTime));
-                ps.setString(5, lockWait);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long token = rs.getLong(2);
-                    grant = rs.wasNull() ? Optional.empty() : Optional.of(new LeaseGrant(token, instant(rs, 3)));
-                }
-            } catch (SQLException e) {
-                if (endsSession(e, s)) {
-                    loss = loseSession("the session ended during an acquire", e);
-                    throw e.getSQLState() != null && e.getSQLState().startsWith("08")
-                            ? e
-                            : new SQLException("the advisory session ended: " + e.getMessage(), "08006", e);
-                }
-                // The statement may have failed after taking the advisory lock, which outlives the failed transaction.
-                loss = recoverKey(s, key, e);
-                if ("53200".equals(e.getSQLState())) {
-                    throw sharedMemoryExhausted(name, e);
-                }
-                throw e;
-            }
-            lastAliveNanos = sentAt;
-            grant.ifPresent(g -> addGrant(new Grant(name, owner, g.token(), key, sentAt + leaseTime.toNanos())));
-            return grant;
-        } finally {
-            sessionLock.unlock();
-            report(loss);
-        }
+        return session.acquire(
+                () -> {
+                    if (held.holds(name)) {
+                        // This store holds it: another thread of the manager, or a lease the engine is releasing now.
+                        return Optional.empty();
+                    }
+                    held.checkRoom(name);
+                    // A stacked lock proves nothing about the row's holder, so only a free or expired row may be taken.
+                    boolean immediate = options.takeover() == Takeover.IMMEDIATE && !held.holdsKey(key);
+                    long sentAt = System.nanoTime();
+                    Optional<LeaseGrant> grant =
+                            statements.acquire(session.connection(), immediate, key, name, owner, leaseTime);
+                    grant.ifPresent(g -> held.add(name, owner, g.token(), key, sentAt + leaseTime.toNanos()));
+                    return grant;
+                },
+                failure -> {
+                    // The statement may have failed after taking the advisory lock, which outlives the failed
+                    // transaction.
+                    session.recoverKey(key, failure);
+                    if ("53200".equals(failure.getSQLState())) {
+                        throw sharedMemoryExhausted(name, failure);
+                    }
+                });
     }
 
     @Override
     public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException {
-        Loss loss = null;
-        sessionLock.lock();
-        try {
-            Grant g = held.get(name);
-            if (closed || session == null || !matches(g, owner, token)) {
+        return session.call("a renewal", Optional.empty(), () -> {
+            Grant g = held.find(name, owner, token);
+            if (g == null) {
                 return Optional.empty();
             }
-            Session s = session;
             long sentAt = System.nanoTime();
-            Optional<Instant> expiry;
-            try (PreparedStatement ps = s.connection().prepareStatement(renew)) {
-                ps.setString(1, lockWait);
-                ps.setLong(2, micros(leaseTime));
-                ps.setString(3, name);
-                ps.setString(4, owner);
-                ps.setLong(5, token);
-                try (ResultSet rs = ps.executeQuery()) {
-                    expiry = rs.next() ? Optional.of(instant(rs, 1)) : Optional.empty();
-                }
-            } catch (SQLException e) {
-                if (endsSession(e, s)) {
-                    loss = loseSession("the session ended during a renewal", e);
-                    return Optional.empty();
-                }
-                throw e;
-            }
-            lastAliveNanos = sentAt;
+            Optional<Instant> expiry = statements.renew(session.connection(), name, owner, token, leaseTime);
             if (expiry.isPresent()) {
                 g.expiresAtNanos = sentAt + leaseTime.toNanos();
             } else {
-                loss = dropGrants(s, List.of(g));
+                session.giveBack(List.of(g));
             }
             return expiry;
-        } finally {
-            sessionLock.unlock();
-            report(loss);
-        }
+        });
     }
 
     @Override
     public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
             throws SQLException {
-        Loss loss = null;
-        sessionLock.lock();
-        try {
-            if (closed || session == null) {
-                return Map.of();
-            }
-            Map<String, Grant> mine = new LinkedHashMap<>();
-            for (LeaseKey lease : leases) {
-                Grant g = held.get(lease.name());
-                if (matches(g, owner, lease.token())) {
-                    mine.put(lease.name(), g);
-                }
-            }
+        return session.call("a renewal", Map.of(), () -> {
+            Collection<Grant> mine = held.find(owner, leases);
             if (mine.isEmpty()) {
                 return Map.of();
             }
-            Session s = session;
-            Connection c = s.connection();
-            String[] names = new String[mine.size()];
-            Long[] tokens = new Long[mine.size()];
-            int i = 0;
-            for (Grant g : mine.values()) {
-                names[i] = g.name;
-                tokens[i++] = g.token;
-            }
             long sentAt = System.nanoTime();
-            Map<String, Instant> renewed = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(renewAll)) {
-                Array nameArray = c.createArrayOf("varchar", names);
-                Array tokenArray = c.createArrayOf("bigint", tokens);
-                ps.setString(1, lockWait);
-                ps.setLong(2, micros(leaseTime));
-                ps.setArray(3, nameArray);
-                ps.setArray(4, tokenArray);
-                ps.setString(5, owner);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        renewed.put(rs.getString(1), instant(rs, 2));
-                    }
-                }
-            } catch (SQLException e) {
-                if (endsSession(e, s)) {
-                    loss = loseSession("the session ended during a renewal", e);
-                    return Map.of();
-                }
-                throw e;
-            }
-            lastAliveNanos = sentAt;
+            Map<String, Instant> renewed = statements.renewAll(session.connection(), owner, mine, leaseTime);
             List<Grant> gone = new ArrayList<>();
-            for (Grant g : mine.values()) {
+            for (Grant g : mine) {
                 if (renewed.containsKey(g.name)) {
                     g.expiresAtNanos = sentAt + leaseTime.toNanos();
                 } else {
@@ -465,80 +198,49 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                 }
             }
             if (!gone.isEmpty()) {
-                loss = dropGrants(s, gone);
+                session.giveBack(gone);
             }
             return renewed;
-        } finally {
-            sessionLock.unlock();
-            report(loss);
-        }
+        });
     }
 
     @Override
     public boolean release(String name, String owner, long token) throws SQLException {
-        Loss loss = null;
-        sessionLock.lock();
-        try {
-            Grant g = held.get(name);
-            if (closed || session == null || !matches(g, owner, token)) {
-                // Not a lease this session holds (any more): there is nothing of ours to release.
-                return false;
-            }
-            Session s = session;
-            boolean released;
-            boolean unlocked;
-            try (PreparedStatement ps = s.connection().prepareStatement(release)) {
-                ps.setString(1, lockWait);
-                ps.setString(2, name);
-                ps.setString(3, owner);
-                ps.setLong(4, token);
-                ps.setLong(5, g.key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    released = rs.getLong(1) == 1;
-                    unlocked = rs.getBoolean(2);
-                }
-            } catch (SQLException e) {
-                if (endsSession(e, s)) {
-                    removeGrant(g);
-                    loss = loseSession("the session ended during a release", e);
-                    return false;
-                }
-                if (SqlFailures.isLockNotAvailable(e)) {
-                    throw e; // nothing happened, the advisory lock included: the engine tries again
-                }
-                removeGrant(g);
-                loss = recoverKey(s, g.key, e);
-                throw e;
-            }
-            removeGrant(g);
-            lastAliveNanos = System.nanoTime();
-            if (!unlocked) {
-                LOG.warn(
-                        "lock '{}' (token {}): its advisory lock was not held by this session when released;"
-                                + " the lease is reported lost",
-                        name,
-                        token);
-            }
-            return released && unlocked;
-        } finally {
-            sessionLock.unlock();
-            report(loss);
-        }
+        return session.call(
+                "a release",
+                false,
+                () -> {
+                    Grant g = held.find(name, owner, token);
+                    if (g == null) {
+                        // Not a lease this session holds (any more): there is nothing of ours to release.
+                        return false;
+                    }
+                    AdvisoryStatements.Release r = statements.release(session.connection(), name, owner, token, g.key);
+                    held.remove(g);
+                    if (!r.unlocked()) {
+                        LOG.warn(
+                                "lock '{}' (token {}): its advisory lock was not held by this session when released;"
+                                        + " the lease is reported lost",
+                                name,
+                                token);
+                    }
+                    return r.released() && r.unlocked();
+                },
+                failure -> {
+                    if (SqlFailures.isLockNotAvailable(failure)) {
+                        return; // nothing happened, the advisory lock included: the engine tries again
+                    }
+                    Grant g = held.find(name, owner, token);
+                    held.remove(g);
+                    session.recoverKey(g.key, failure);
+                });
     }
 
     @Override
     public Optional<LockInfo> inspect(String name) throws SQLException {
-        checkOpenQuietly();
-        try (ConnectionSource.Borrowed b = connections.borrow();
-                PreparedStatement ps = b.connection().prepareStatement(inspect)) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new LockInfo(name, rs.getString(1), rs.getLong(2), instant(rs, 3), instant(rs, 4)));
-            }
+        session.checkOpen();
+        try (ConnectionSource.Borrowed b = connections.borrow()) {
+            return statements.inspect(b.connection(), name);
         }
     }
 
@@ -550,122 +252,8 @@ public final class AdvisoryLeaseStore implements LeaseStore {
      */
     @Override
     public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
-        checkOpenQuietly();
-        long start = System.nanoTime();
-        long millisToExpiry = waitInDatabase(keys.key(name), name, maxWait);
-        if (millisToExpiry < 0) {
-            return AwaitOutcome.TIMED_OUT;
-        }
-        if (millisToExpiry == 0) {
-            return AwaitOutcome.CHANGED;
-        }
-        long remaining = maxWait.toNanos() - (System.nanoTime() - start);
-        long untilExpiry = TimeUnit.MILLISECONDS.toNanos(millisToExpiry + 1);
-        if (remaining <= 0) {
-            return AwaitOutcome.TIMED_OUT;
-        }
-        TimeUnit.NANOSECONDS.sleep(Math.min(untilExpiry, remaining));
-        return untilExpiry <= remaining ? AwaitOutcome.CHANGED : AwaitOutcome.TIMED_OUT;
-    }
-
-    /**
-     * Waits on a pooled connection, from a helper thread so that the caller's interrupt is honoured: on interrupt the
-     * statement is cancelled on the server. The caller waits at most {@code maxWait} plus the session's network
-     * timeout, even when the connection goes silent.
-     *
-     * @return -1 if the wait timed out; 0 if the key is free (and, after expiry, the row too); otherwise the
-     *     milliseconds until the row expires
-     */
-    private long waitInDatabase(long key, String name, Duration maxWait) throws InterruptedException, SQLException {
-        long timeoutMillis = Math.max(1, (maxWait.toNanos() + 999_999) / 1_000_000);
-        AtomicReference<Statement> current = new AtomicReference<>();
-        AtomicBoolean abandoned = new AtomicBoolean();
-        Future<Long> result = waiters.submit(() -> {
-            try (ConnectionSource.Borrowed b = connections.borrow()) {
-                Connection c = b.connection();
-                if (!c.getAutoCommit()) {
-                    c.setAutoCommit(true); // one statement, one transaction: the shared lock ends with it
-                }
-                try (PreparedStatement ps = c.prepareStatement("WITH c AS MATERIALIZED"
-                        + " (SELECT set_config('lock_timeout', ?, true) AS v)"
-                        + " SELECT pg_advisory_xact_lock_shared(CAST(? AS bigint)) FROM c")) {
-                    current.set(ps);
-                    waiting.add(ps);
-                    try {
-                        if (abandoned.get() || closing) {
-                            return -1L;
-                        }
-                        ps.setString(1, timeoutMillis + "ms");
-                        ps.setLong(2, key);
-                        ps.executeQuery().close();
-                    } catch (SQLException e) {
-                        if (isTimeout(e)) {
-                            return -1L;
-                        }
-                        throw e;
-                    } finally {
-                        waiting.remove(ps);
-                    }
-                }
-                if (options.takeover() == Takeover.IMMEDIATE) {
-                    return 0L;
-                }
-                try (PreparedStatement ps = c.prepareStatement(probe)) {
-                    ps.setString(1, name);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? Math.max(0, rs.getLong(1)) : 0L;
-                    }
-                }
-            }
-        });
-        try {
-            // lock_timeout ends the wait on the server; this bound ends it when the connection went silent (a server
-            // that stopped answering, a cut network) and the driver has no socket timeout.
-            return result.get(timeoutMillis + networkTimeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            abandoned.set(true);
-            Statement silent = current.get();
-            try {
-                waiters.execute(() -> cancelQuietly(silent)); // the cancel request may itself wait for the server
-            } catch (RejectedExecutionException closing) {
-                // The store is closing: its threads are stopped and its waits cancelled already.
-            }
-            result.cancel(true);
-            LOG.warn(
-                    "waiting for lock '{}' got no answer from the database within {} ms; giving up this wait",
-                    name,
-                    timeoutMillis + networkTimeoutMillis);
-            return -1L;
-        } catch (InterruptedException e) {
-            abandoned.set(true);
-            cancelQuietly(current.get());
-            result.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof SQLException sql) {
-                throw sql;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new SQLException("waiting for lock '" + name + "' failed: " + cause, cause);
-        }
-    }
-
-    private static boolean isTimeout(SQLException e) {
-        String state = e.getSQLState();
-        return "55P03".equals(state) || "57014".equals(state);
-    }
-
-    private static void cancelQuietly(Statement statement) {
-        if (statement != null) {
-            try {
-                statement.cancel();
-            } catch (SQLException | RuntimeException e) {
-                LOG.debug("cancelling a wait failed", e);
-            }
-        }
+        session.checkOpen();
+        return waiter.awaitChange(keys.key(name), name, maxWait);
     }
 
     /**
@@ -674,71 +262,10 @@ public final class AdvisoryLeaseStore implements LeaseStore {
      */
     @Override
     public void close() {
-        Session s;
-        sessionLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            closing = true;
-            s = session;
-            session = null;
-            clearGrants();
-        } finally {
-            sessionLock.unlock();
-        }
-        stopThreads();
-        if (s != null) {
-            try (Statement st = s.connection().createStatement()) {
-                st.execute("SELECT pg_advisory_unlock_all(); RESET tcp_keepalives_idle;"
-                        + " RESET tcp_keepalives_interval; RESET tcp_keepalives_count");
-            } catch (SQLException | RuntimeException e) {
-                LOG.debug("could not unlock the session cleanly; discarding it", e);
-                s.borrowed().discard();
-                return;
-            }
-            s.borrowed().close();
-        }
-    }
-
-    // ---- Test hooks and diagnostics ----------------------------------------------------------------------------
-
-    /**
-     * Test hook: crashes the store as process death would: its session connection is closed without unlocking (the
-     * server frees its advisory locks as the session ends), its rows stay until they expire.
-     */
-    public void crashForTests() {
-        Session s;
-        sessionLock.lock();
-        try {
-            closed = true;
-            closing = true;
-            s = session;
-            session = null;
-            clearGrants();
-        } finally {
-            sessionLock.unlock();
-        }
-        stopThreads();
-        if (s != null) {
-            s.borrowed().discard();
-        }
-    }
-
-    /** The backend pid of the session connection, when one is open. */
-    public OptionalInt sessionPid() {
-        sessionLock.lock();
-        try {
-            return session == null ? OptionalInt.empty() : OptionalInt.of(session.pid());
-        } finally {
-            sessionLock.unlock();
-        }
-    }
-
-    /** How many advisory locks (one per held lease) the session holds. */
-    public int heldLockCount() {
-        return heldCount;
+        session.close(() -> {
+            watchdog.close();
+            waiter.close();
+        });
     }
 
     /** The key function of this store's namespace. */
@@ -756,261 +283,9 @@ public final class AdvisoryLeaseStore implements LeaseStore {
         return options;
     }
 
-    /** The connections this store uses. */
-    public ConnectionSource connections() {
-        return connections;
-    }
-
     @Override
     public String toString() {
         return "AdvisoryLeaseStore[" + table + ", " + keys.namespace() + "]";
-    }
-
-    // ---- Session management (all guarded by sessionLock) -------------------------------------------------------
-
-    private Session openSession() throws SQLException {
-        ConnectionSource.Borrowed b = connections.borrow();
-        try {
-            Connection c = b.connection();
-            if (!c.getAutoCommit()) {
-                c.setAutoCommit(true);
-            }
-            try {
-                c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
-            } catch (SQLFeatureNotSupportedException e) {
-                LOG.debug("the driver has no network timeout; a cut connection is noticed by the heartbeat only");
-            }
-            int pid = SessionCheck.verify(c, work -> {
-                try (ConnectionSource.Borrowed other = connections.borrow()) {
-                    work.run(other.connection());
-                }
-            });
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT set_config('tcp_keepalives_idle', ?, false),"
-                            + " set_config('tcp_keepalives_interval', ?, false), set_config('tcp_keepalives_count', ?, false)")) {
-                ps.setString(1, Integer.toString(keepalives[0]));
-                ps.setString(2, Integer.toString(keepalives[1]));
-                ps.setString(3, Integer.toString(keepalives[2]));
-                ps.executeQuery().close();
-            }
-            lastAliveNanos = System.nanoTime();
-            LOG.debug("opened the advisory session (backend pid {}) for {}", pid, keys.namespace());
-            return new Session(b, pid);
-        } catch (SQLException | RuntimeException e) {
-            b.discard();
-            throw e;
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the advisory lease store of " + table + " is closed");
-        }
-    }
-
-    private void checkOpenQuietly() {
-        if (closing) {
-            throw new IllegalStateException("the advisory lease store of " + table + " is closed");
-        }
-    }
-
-    private static boolean matches(Grant g, String owner, long token) {
-        return g != null && g.token == token && g.owner.equals(owner);
-    }
-
-    private void addGrant(Grant g) {
-        held.put(g.name, g);
-        locksPerKey.merge(g.key, 1, Integer::sum);
-        heldCount = held.size();
-    }
-
-    private void removeGrant(Grant g) {
-        if (held.remove(g.name, g)) {
-            locksPerKey.computeIfPresent(g.key, (k, n) -> n == 1 ? null : n - 1);
-        }
-        heldCount = held.size();
-    }
-
-    private void clearGrants() {
-        held.clear();
-        locksPerKey.clear();
-        heldCount = 0;
-    }
-
-    /** Whether a failure on the session means that the session is gone (or can no longer be trusted). */
-    private static boolean endsSession(SQLException e, Session s) {
-        return SqlFailures.endsSession(e) || s.borrowed().isPhysicallyClosed();
-    }
-
-    /**
-     * Ends the session: every lease it held is lost, its connection discarded (so that nothing it might still hold
-     * outlives it), and the next acquire opens a new one.
-     *
-     * @return the loss to report, or null when it held nothing
-     */
-    private Loss loseSession(String why, Throwable cause) {
-        int lost = held.size();
-        Session s = session;
-        session = null;
-        clearGrants();
-        if (s != null) {
-            s.borrowed().discard();
-        }
-        if (lost == 0) {
-            LOG.debug("the advisory session ended while it held no lock: {}", why, cause);
-            return null;
-        }
-        String state = cause instanceof SQLException sql && sql.getSQLState() != null
-                ? "SQLState " + sql.getSQLState() + ": "
-                : "";
-        String reason = "its database session ended, and its advisory lock with it (" + why + "; " + state
-                + (cause == null ? "no error" : cause.getMessage()) + ")";
-        LOG.warn("{} leases lost: {}", lost, reason);
-        return new Loss(reason, cause);
-    }
-
-    /**
-     * After a statement that may have taken {@code key}'s advisory lock failed without ending the session: if this
-     * session should hold no count of the key, gives back any it holds; if it should hold some, the count is unknown,
-     * so the session is ended instead (its leases are lost).
-     */
-    private Loss recoverKey(Session s, long key, SQLException failure) {
-        if (locksPerKey.getOrDefault(key, 0) > 0) {
-            return loseSession(
-                    "a statement failed while the session held the same key for another name, so how many times"
-                            + " it holds the key is unknown",
-                    failure);
-        }
-        try (PreparedStatement ps = s.connection()
-                .prepareStatement("SELECT pg_advisory_unlock(CAST(? AS bigint)) FROM pg_locks WHERE locktype ="
-                        + " 'advisory' AND pid = pg_backend_pid() AND objsubid = 1 AND granted"
-                        + " AND classid::bigint = (CAST(? AS bigint) >> 32) & 4294967295"
-                        + " AND objid::bigint = CAST(? AS bigint) & 4294967295")) {
-            ps.setLong(1, key);
-            ps.setLong(2, key);
-            ps.setLong(3, key);
-            ps.executeQuery().close();
-            return null;
-        } catch (SQLException e) {
-            e.addSuppressed(failure);
-            return loseSession("the advisory lock of a failed statement could not be given back", e);
-        }
-    }
-
-    /** Gives back the advisory locks of leases whose rows are gone, in one statement. */
-    private Loss dropGrants(Session s, Collection<Grant> grants) {
-        Long[] keysToUnlock = new Long[grants.size()];
-        int i = 0;
-        for (Grant g : grants) {
-            removeGrant(g);
-            keysToUnlock[i++] = g.key;
-        }
-        try (PreparedStatement ps = s.connection()
-                .prepareStatement("SELECT pg_advisory_unlock(k) FROM unnest(CAST(? AS bigint[])) AS u(k)")) {
-            ps.setArray(1, s.connection().createArrayOf("bigint", keysToUnlock));
-            ps.executeQuery().close();
-            return null;
-        } catch (SQLException e) {
-            return loseSession("the advisory locks of leases that ran out could not be given back", e);
-        }
-    }
-
-    private void report(Loss loss) {
-        if (loss == null) {
-            return;
-        }
-        LeaseStoreEvents listener = events;
-        if (listener != null) {
-            try {
-                listener.allLeasesLost(loss.reason(), loss.cause());
-            } catch (RuntimeException e) {
-                LOG.error("reporting lost leases failed", e);
-            }
-        }
-    }
-
-    // ---- The maintenance thread --------------------------------------------------------------------------------
-
-    /**
-     * Runs every 100 ms (or the liveness interval, if shorter) while the store holds leases: gives back the advisory
-     * locks of leases that ran out without a renewal, and checks the session when it has been idle for the liveness
-     * interval.
-     */
-    private void tick() {
-        if (heldCount == 0) {
-            return;
-        }
-        Loss loss = null;
-        try {
-            if (!sessionLock.tryLock(50, TimeUnit.MILLISECONDS)) {
-                return; // a statement is running on the session: it notices a dead session itself
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            if (closed || session == null || held.isEmpty()) {
-                return;
-            }
-            Session s = session;
-            long now = System.nanoTime();
-            List<Grant> ranOut = new ArrayList<>();
-            for (Grant g : held.values()) {
-                if (now - g.expiresAtNanos >= 0) {
-                    ranOut.add(g);
-                }
-            }
-            if (!ranOut.isEmpty()) {
-                for (Grant g : ranOut) {
-                    LOG.warn(
-                            "lock '{}' (token {}) ran out without a renewal; giving back its advisory lock",
-                            g.name,
-                            g.token);
-                }
-                loss = dropGrants(s, ranOut);
-            }
-            if (loss == null && session != null && !held.isEmpty() && now - lastAliveNanos >= livenessNanos) {
-                try (Statement st = s.connection().createStatement()) {
-                    st.execute("SELECT 1");
-                    lastAliveNanos = now;
-                } catch (SQLException e) {
-                    loss = loseSession(
-                            endsSession(e, s) ? "the liveness check found it gone" : "the liveness check failed", e);
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.error("the advisory maintenance of {} failed", table, e);
-        } finally {
-            sessionLock.unlock();
-            report(loss);
-        }
-    }
-
-    private void stopThreads() {
-        maintenance.shutdownNow();
-        for (Statement st : waiting) {
-            cancelQuietly(st);
-        }
-        waiters.shutdownNow();
-        try {
-            maintenance.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    // ---- Helpers -----------------------------------------------------------------------------------------------
-
-    private LockBackendException tooManyLocks(String name) {
-        return new LockBackendException(
-                name,
-                null,
-                "lock '" + name + "' was not acquired: this manager already holds " + held.size()
-                        + " advisory locks, its cap (" + AdvisoryOptions.MAX_LOCKS_PROPERTY + " = "
-                        + options.maxLocks() + "). Release some first, or raise the cap if the server's lock table"
-                        + " (max_locks_per_transaction × max_connections) leaves room for more",
-                null);
     }
 
     private static LockBackendException sharedMemoryExhausted(String name, SQLException e) {
@@ -1021,13 +296,5 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                         + e.getMessage() + "). Not retried. Hold fewer advisory locks (lower "
                         + AdvisoryOptions.MAX_LOCKS_PROPERTY + ") or raise max_locks_per_transaction on the server",
                 e);
-    }
-
-    private static long micros(Duration leaseTime) {
-        return Math.max(1, leaseTime.toNanos() / 1_000);
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        return rs.getObject(column, OffsetDateTime.class).toInstant();
     }
 }

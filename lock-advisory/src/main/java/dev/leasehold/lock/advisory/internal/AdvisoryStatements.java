@@ -1,0 +1,284 @@
+package dev.leasehold.lock.advisory.internal;
+
+import dev.leasehold.lock.LockInfo;
+import dev.leasehold.lock.advisory.internal.HeldKeys.Grant;
+import dev.leasehold.lock.spi.LeaseGrant;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The SQL of the advisory backend over one lease table: every statement the store sends, each as a method that runs it
+ * on the connection it is given and reads the answer.
+ *
+ * <p>Every statement that writes a row sets {@code lock_timeout} for its own transaction first (a materialised CTE the
+ * write reads from), so that a row another transaction holds fails it with 55P03 instead of blocking the session, and
+ * every lease on it, until that transaction ends.
+ *
+ * <p>This class is thread-safe: it is immutable, and each connection it is given is the caller's to guard.
+ */
+final class AdvisoryStatements {
+
+    private static final String TTL = "CAST(? AS bigint) * INTERVAL '1 microsecond'";
+    private static final String LOCK_WAIT = "set_config('lock_timeout', ?, true)";
+    private static final String BOUNDED = "WITH w AS MATERIALIZED (SELECT " + LOCK_WAIT + " AS v) ";
+
+    private final String acquireImmediate;
+    private final String acquireIfFree;
+    private final String renew;
+    private final String renewAll;
+    private final String release;
+    private final String inspect;
+    private final String probe;
+    /** The value of {@code lock_timeout} for the statements that write a row. */
+    private final String lockWait;
+
+    /** What a release did: whether it released the row, and whether it gave back the advisory lock. */
+    record Release(boolean released, boolean unlocked) {}
+
+    /**
+     * The statements over {@code table}.
+     *
+     * @param table the quoted, qualified lease table
+     * @param rowLockTimeout how long a write waits for a row another transaction holds (at least 1 ms)
+     */
+    AdvisoryStatements(String table, Duration rowLockTimeout) {
+        String acquire = "WITH p AS MATERIALIZED (SELECT CAST(? AS bigint) AS k, CAST(? AS varchar) AS name,"
+                + " CAST(? AS varchar) AS owner, " + TTL + " AS ttl, " + LOCK_WAIT + " AS w),"
+                + " l AS MATERIALIZED (SELECT p.*, pg_try_advisory_lock(p.k) AS got FROM p),"
+                + " g AS (INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
+                + " SELECT l.name, l.owner, 1, clock_timestamp(), clock_timestamp() + l.ttl FROM l WHERE l.got"
+                + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
+                + " acquired_at = clock_timestamp(), expires_at = clock_timestamp() + (SELECT ttl FROM p)"
+                + "%s RETURNING t.token, t.expires_at)"
+                + " SELECT l.got, g.token, g.expires_at,"
+                + " CASE WHEN l.got AND g.token IS NULL THEN pg_advisory_unlock(l.k) END AS undone"
+                + " FROM l LEFT JOIN g ON true";
+        this.acquireImmediate = String.format(acquire, "");
+        this.acquireIfFree = String.format(acquire, " WHERE t.owner_id IS NULL OR t.expires_at <= clock_timestamp()");
+        this.renew = BOUNDED + "UPDATE " + table + " AS t SET expires_at = clock_timestamp() + " + TTL
+                + " FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
+                + " AND t.expires_at > clock_timestamp() RETURNING t.expires_at";
+        this.renewAll = BOUNDED + "UPDATE " + table + " AS t SET expires_at = clock_timestamp() + " + TTL
+                + " FROM w, unnest(CAST(? AS varchar[]), CAST(? AS bigint[])) AS k(lock_name, token)"
+                + " WHERE t.lock_name = k.lock_name AND t.token = k.token AND t.owner_id = ?"
+                + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name, t.expires_at";
+        // The unlock reads the update's count, so it runs only once the update went through: a release that fails
+        // (say, on lock_timeout) leaves the advisory lock held, and can be tried again.
+        this.release = BOUNDED + ", r AS (UPDATE " + table + " AS t SET owner_id = NULL,"
+                + " expires_at = clock_timestamp() FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
+                + " AND t.expires_at > clock_timestamp() RETURNING 1)"
+                + " SELECT x.released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked"
+                + " FROM (SELECT count(*) AS released FROM r) x";
+        this.inspect = "SELECT owner_id, token, acquired_at, expires_at FROM " + table
+                + " WHERE lock_name = ? AND owner_id IS NOT NULL AND expires_at > clock_timestamp()";
+        this.probe = "SELECT CASE WHEN owner_id IS NULL OR expires_at <= clock_timestamp() THEN 0"
+                + " ELSE CAST(ceil(extract(epoch FROM (expires_at - clock_timestamp())) * 1000) AS bigint) END"
+                + " FROM " + table + " WHERE lock_name = ?";
+        this.lockWait = Math.max(1, rowLockTimeout.toMillis()) + "ms";
+    }
+
+    /** The key namespace of the lease table ({@link AdvisoryKeys#namespaceOf}), or empty if there is no such table. */
+    static Optional<String> namespace(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n"
+                + " ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(AdvisoryKeys.namespaceOf(rs.getString(1), rs.getString(2)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Sets the session's TCP keepalives (idle seconds, interval seconds, probe count), so that the server ends it when
+     * it cannot reach the client.
+     */
+    static void setKeepalives(Connection c, int[] keepalives) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('tcp_keepalives_idle', ?, false),"
+                + " set_config('tcp_keepalives_interval', ?, false), set_config('tcp_keepalives_count', ?, false)")) {
+            ps.setString(1, Integer.toString(keepalives[0]));
+            ps.setString(2, Integer.toString(keepalives[1]));
+            ps.setString(3, Integer.toString(keepalives[2]));
+            ps.executeQuery().close();
+        }
+    }
+
+    /**
+     * Acquire in one statement: {@code pg_try_advisory_lock(key)}, then the row's upsert (token = the row's token + 1)
+     * only if the key was taken, then an unlock if the row was not granted.
+     *
+     * @param immediate whether an unexpired row may be taken over (its holder's session ended), or only a free or
+     *     expired one
+     * @return the grant, or empty if the key or the row is held
+     */
+    Optional<LeaseGrant> acquire(
+            Connection c, boolean immediate, long key, String name, String owner, Duration leaseTime)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(immediate ? acquireImmediate : acquireIfFree)) {
+            ps.setLong(1, key);
+            ps.setString(2, name);
+            ps.setString(3, owner);
+            ps.setLong(4, micros(leaseTime));
+            ps.setString(5, lockWait);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long token = rs.getLong(2);
+                return rs.wasNull() ? Optional.empty() : Optional.of(new LeaseGrant(token, instant(rs, 3)));
+            }
+        }
+    }
+
+    /** Extends one unexpired lease; returns its new expiry, or empty if its row is gone. */
+    Optional<Instant> renew(Connection c, String name, String owner, long token, Duration leaseTime)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(renew)) {
+            ps.setString(1, lockWait);
+            ps.setLong(2, micros(leaseTime));
+            ps.setString(3, name);
+            ps.setString(4, owner);
+            ps.setLong(5, token);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(instant(rs, 1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Extends many unexpired leases of one owner in one {@code UPDATE … FROM unnest(…)}; returns the new expiries. */
+    Map<String, Instant> renewAll(Connection c, String owner, Collection<Grant> grants, Duration leaseTime)
+            throws SQLException {
+        String[] names = new String[grants.size()];
+        Long[] tokens = new Long[grants.size()];
+        int i = 0;
+        for (Grant g : grants) {
+            names[i] = g.name;
+            tokens[i++] = g.token;
+        }
+        Map<String, Instant> renewed = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(renewAll)) {
+            ps.setString(1, lockWait);
+            ps.setLong(2, micros(leaseTime));
+            ps.setArray(3, c.createArrayOf("varchar", names));
+            ps.setArray(4, c.createArrayOf("bigint", tokens));
+            ps.setString(5, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    renewed.put(rs.getString(1), instant(rs, 2));
+                }
+            }
+        }
+        return renewed;
+    }
+
+    /** The guarded row {@code UPDATE} and, once it went through, {@code pg_advisory_unlock(key)}, in one statement. */
+    Release release(Connection c, String name, String owner, long token, long key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(release)) {
+            ps.setString(1, lockWait);
+            ps.setString(2, name);
+            ps.setString(3, owner);
+            ps.setLong(4, token);
+            ps.setLong(5, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Release(rs.getLong(1) == 1, rs.getBoolean(2));
+            }
+        }
+    }
+
+    /** The holder of an unexpired lease on the name, if any. */
+    Optional<LockInfo> inspect(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(inspect)) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new LockInfo(name, rs.getString(1), rs.getLong(2), instant(rs, 3), instant(rs, 4)));
+            }
+        }
+    }
+
+    /**
+     * The wait for a key to be free, prepared but not run, so that it can be cancelled: a transaction-scoped shared
+     * advisory lock under {@code lock_timeout}, granted the moment no session holds the key, and released as its
+     * (auto-commit) transaction ends. Running it fails with 55P03 when the time runs out.
+     */
+    static PreparedStatement prepareWait(Connection c, long key, long timeoutMillis) throws SQLException {
+        PreparedStatement ps = c.prepareStatement("WITH c AS MATERIALIZED"
+                + " (SELECT set_config('lock_timeout', ?, true) AS v)"
+                + " SELECT pg_advisory_xact_lock_shared(CAST(? AS bigint)) FROM c");
+        try {
+            ps.setString(1, timeoutMillis + "ms");
+            ps.setLong(2, key);
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
+        }
+    }
+
+    /** The milliseconds until the name's row expires: 0 when it is free, expired or missing. */
+    long millisToExpiry(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(probe)) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Math.max(0, rs.getLong(1)) : 0L;
+            }
+        }
+    }
+
+    /** Gives back one count of the key's advisory lock, only if this session holds it. */
+    static void unlockIfHeld(Connection c, long key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(CAST(? AS bigint)) FROM pg_locks"
+                + " WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND objsubid = 1 AND granted"
+                + " AND classid::bigint = (CAST(? AS bigint) >> 32) & 4294967295"
+                + " AND objid::bigint = CAST(? AS bigint) & 4294967295")) {
+            ps.setLong(1, key);
+            ps.setLong(2, key);
+            ps.setLong(3, key);
+            ps.executeQuery().close();
+        }
+    }
+
+    /** Gives back one count of each key's advisory lock, in one statement. */
+    static void unlock(Connection c, Long[] keys) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT pg_advisory_unlock(k) FROM unnest(CAST(? AS bigint[])) AS u(k)")) {
+            ps.setArray(1, c.createArrayOf("bigint", keys));
+            ps.executeQuery().close();
+        }
+    }
+
+    /** A round trip that proves the session answers. */
+    static void ping(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT 1");
+        }
+    }
+
+    /** Gives back every advisory lock of the session and resets its keepalives, before it goes back to a pool. */
+    static void unlockAll(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT pg_advisory_unlock_all(); RESET tcp_keepalives_idle;"
+                    + " RESET tcp_keepalives_interval; RESET tcp_keepalives_count");
+        }
+    }
+
+    private static long micros(Duration leaseTime) {
+        return Math.max(1, leaseTime.toNanos() / 1_000);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    }
+}
