@@ -3,6 +3,9 @@ package dev.leasehold.lock.advisory.internal;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.advisory.internal.HeldKeys.Grant;
 import dev.leasehold.lock.spi.LeaseGrant;
+import dev.leasehold.lock.table.Dialect;
+import dev.leasehold.lock.table.internal.LeaseStatements;
+import dev.leasehold.lock.table.internal.PostgresStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +32,6 @@ final class AdvisoryStatements {
 
     private static final String TTL = "CAST(? AS bigint) * INTERVAL '1 microsecond'";
     private static final String LOCK_WAIT = "set_config('lock_timeout', ?, true)";
-    private static final String BOUNDED = "WITH w AS MATERIALIZED (SELECT " + LOCK_WAIT + " AS v) ";
 
     private final String acquireImmediate;
     private final String acquireIfFree;
@@ -65,26 +66,20 @@ final class AdvisoryStatements {
                 + " FROM l LEFT JOIN g ON true";
         this.acquireImmediate = String.format(acquire, "");
         this.acquireIfFree = String.format(acquire, " WHERE t.owner_id IS NULL OR t.expires_at <= clock_timestamp()");
-        this.renew = BOUNDED + "UPDATE " + table + " AS t SET expires_at = clock_timestamp() + " + TTL
-                + " FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
-                + " AND t.expires_at > clock_timestamp() RETURNING t.expires_at";
-        this.renewAll = BOUNDED + "UPDATE " + table + " AS t SET expires_at = clock_timestamp() + " + TTL
-                + " FROM w, unnest(CAST(? AS varchar[]), CAST(? AS bigint[])) AS k(lock_name, token)"
-                + " WHERE t.lock_name = k.lock_name AND t.token = k.token AND t.owner_id = ?"
-                + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name, t.expires_at";
+        // The lease row's statements are the lease table's own (lock-table); only the acquire, which takes the
+        // advisory lock in the same statement, and the release's unlock are this backend's.
+        PostgresStatements rows =
+                (PostgresStatements) LeaseStatements.of(Dialect.POSTGRESQL, table, rowLockTimeout, "PostgreSQL");
+        this.renew = rows.renew();
+        this.renewAll = rows.renewAll();
         // The unlock reads the update's count, so it runs only once the update went through: a release that fails
         // (say, on lock_timeout) leaves the advisory lock held, and can be tried again.
-        this.release = BOUNDED + ", r AS (UPDATE " + table + " AS t SET owner_id = NULL,"
-                + " expires_at = clock_timestamp() FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
-                + " AND t.expires_at > clock_timestamp() RETURNING 1)"
-                + " SELECT x.released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked"
-                + " FROM (SELECT count(*) AS released FROM r) x";
-        this.inspect = "SELECT owner_id, token, acquired_at, expires_at FROM " + table
-                + " WHERE lock_name = ? AND owner_id IS NOT NULL AND expires_at > clock_timestamp()";
-        this.probe = "SELECT CASE WHEN owner_id IS NULL OR expires_at <= clock_timestamp() THEN 0"
-                + " ELSE CAST(ceil(extract(epoch FROM (expires_at - clock_timestamp())) * 1000) AS bigint) END"
-                + " FROM " + table + " WHERE lock_name = ?";
-        this.lockWait = Math.max(1, rowLockTimeout.toMillis()) + "ms";
+        this.release = rows.releaseCte(false)
+                + "SELECT x.released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked"
+                + " FROM (SELECT count(*) AS released FROM released) x";
+        this.inspect = rows.inspect();
+        this.probe = rows.millisLeft();
+        this.lockWait = rows.lockWait();
     }
 
     /** The key namespace of the lease table ({@link AdvisoryKeys#namespaceOf}), or empty if there is no such table. */
@@ -200,7 +195,7 @@ final class AdvisoryStatements {
         try (PreparedStatement ps = c.prepareStatement(inspect)) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
+                if (!rs.next() || rs.getInt(5) != 1) {
                     return Optional.empty();
                 }
                 return Optional.of(new LockInfo(name, rs.getString(1), rs.getLong(2), instant(rs, 3), instant(rs, 4)));
@@ -275,10 +270,10 @@ final class AdvisoryStatements {
     }
 
     private static long micros(Duration leaseTime) {
-        return Math.max(1, leaseTime.toNanos() / 1_000);
+        return LeaseStatements.micros(leaseTime);
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {
-        return rs.getObject(column, OffsetDateTime.class).toInstant();
+        return Dialect.POSTGRESQL.instant(rs, column);
     }
 }
