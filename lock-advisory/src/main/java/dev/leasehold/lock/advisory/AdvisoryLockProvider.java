@@ -5,7 +5,6 @@ import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.spi.LockProvider;
 import dev.leasehold.lock.table.Dialect;
 import dev.leasehold.lock.table.internal.ProductNames;
-import java.sql.SQLException;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -30,15 +29,8 @@ public final class AdvisoryLockProvider implements LockProvider {
      */
     @Override
     public boolean supports(LockSettings settings) {
-        try {
-            return ProductNames.of(
-                            settings,
-                            s -> s.resource(Jdbi.class).map(j -> j.open().getConnection()))
-                    .map(p -> Dialect.of(p).orElse(null) == Dialect.POSTGRESQL)
-                    .orElse(false);
-        } catch (SQLException | RuntimeException e) {
-            return true;
-        }
+        return ProductNames.supports(
+                settings, s -> s.resource(Jdbi.class).map(j -> j.open().getConnection()), d -> d == Dialect.POSTGRESQL);
     }
 
     @Override

@@ -3,9 +3,7 @@ package dev.leasehold.lock.jdbc;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.spi.LockProvider;
-import dev.leasehold.lock.table.Dialect;
 import dev.leasehold.lock.table.internal.ProductNames;
-import java.sql.SQLException;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -31,15 +29,8 @@ public final class JdbcLockProvider implements LockProvider {
      */
     @Override
     public boolean supports(LockSettings settings) {
-        try {
-            return ProductNames.of(
-                            settings,
-                            s -> s.resource(Jdbi.class).map(j -> j.open().getConnection()))
-                    .map(p -> Dialect.of(p).isPresent())
-                    .orElse(false);
-        } catch (SQLException | RuntimeException e) {
-            return true;
-        }
+        return ProductNames.supports(
+                settings, s -> s.resource(Jdbi.class).map(j -> j.open().getConnection()), d -> true);
     }
 
     @Override

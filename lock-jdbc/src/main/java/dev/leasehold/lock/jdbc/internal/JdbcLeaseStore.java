@@ -140,6 +140,13 @@ public abstract class JdbcLeaseStore implements LeaseStore {
         return statement;
     }
 
+    /** Renews one lease as a batch of one; PostgreSQL overrides it with a statement of its own. */
+    @Override
+    public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) throws SQLException {
+        return Optional.ofNullable(
+                renewAll(owner, List.of(new LeaseKey(name, token)), leaseTime).get(name));
+    }
+
     /**
      * Releases a held lease: clears the owner and ends the lease now, guarded by name, owner, token and expiry. One
      * statement; PostgreSQL overrides it to commit asynchronously and notify waiters.

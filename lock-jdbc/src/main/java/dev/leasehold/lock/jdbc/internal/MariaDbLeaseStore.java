@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -64,12 +63,6 @@ final class MariaDbLeaseStore extends JdbcLeaseStore {
         });
         markKnown(name);
         return grant;
-    }
-
-    @Override
-    public Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) {
-        return Optional.ofNullable(
-                renewAll(owner, List.of(new LeaseKey(name, token)), leaseTime).get(name));
     }
 
     @Override

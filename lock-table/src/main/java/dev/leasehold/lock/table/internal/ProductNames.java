@@ -1,9 +1,11 @@
 package dev.leasehold.lock.table.internal;
 
 import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.table.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /**
@@ -23,6 +25,21 @@ public final class ProductNames {
     }
 
     private ProductNames() {}
+
+    /**
+     * Whether a backend that runs on the databases {@code accepted} supports these settings: they carry its preferred
+     * resource or a DataSource, and the database behind it is one it accepts. When the database cannot be reached it
+     * says yes, so that building the manager reports the real error.
+     */
+    public static boolean supports(LockSettings settings, PreferredConnection preferred, Predicate<Dialect> accepted) {
+        try {
+            return of(settings, preferred)
+                    .map(p -> Dialect.of(p).filter(accepted).isPresent())
+                    .orElse(false);
+        } catch (SQLException | RuntimeException e) {
+            return true;
+        }
+    }
 
     /**
      * The database product name, or empty when the settings carry neither the preferred resource nor a DataSource.
