@@ -2,10 +2,11 @@ package dev.leasehold.lock.advisory;
 
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.internal.Arguments;
+import dev.leasehold.lock.internal.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -14,7 +15,8 @@ import java.util.TreeSet;
  * ended, how often a manager that holds leases checks that its session is alive, and how many advisory locks one
  * manager may hold.
  *
- * <p>Each can also be given as a property of the settings ({@code Locks.builder().property(key, value)}), under the
+ * <p>Give them to {@code Locks.builder()} as a value ({@code .resource(AdvisoryOptions.builder()...build())}), or as
+ * properties of the settings ({@code .property(key, value)}, from configuration files or the command line) under the
  * keys {@value #TAKEOVER_PROPERTY}, {@value #LIVENESS_INTERVAL_PROPERTY} and {@value #MAX_LOCKS_PROPERTY}; see {@link
  * #from(LockSettings)}.
  *
@@ -31,16 +33,16 @@ import java.util.TreeSet;
 public record AdvisoryOptions(Takeover takeover, Duration livenessInterval, int maxLocks) {
 
     /** The property holding {@link #takeover()}: {@code immediate} or {@code after-expiry}. */
-    public static final String TAKEOVER_PROPERTY = "advisory.takeover";
+    public static final String TAKEOVER_PROPERTY = "leasehold.advisory.takeover";
 
     /**
-     * The property holding {@link #livenessInterval()}: milliseconds ({@code 500}) or an ISO-8601 duration ({@code
+     * The property holding {@link #livenessInterval()}: a duration with a unit ({@code 500ms}) or ISO-8601 ({@code
      * PT0.5S}).
      */
-    public static final String LIVENESS_INTERVAL_PROPERTY = "advisory.livenessInterval";
+    public static final String LIVENESS_INTERVAL_PROPERTY = "leasehold.advisory.livenessInterval";
 
     /** The property holding {@link #maxLocks()}: a positive integer. */
-    public static final String MAX_LOCKS_PROPERTY = "advisory.maxLocks";
+    public static final String MAX_LOCKS_PROPERTY = "leasehold.advisory.maxLocks";
 
     /** The default liveness interval: 500 ms. */
     public static final Duration DEFAULT_LIVENESS_INTERVAL = Duration.ofMillis(500);
@@ -58,7 +60,7 @@ public record AdvisoryOptions(Takeover takeover, Duration livenessInterval, int 
     /** The largest cap accepted. */
     public static final int MAX_MAX_LOCKS = 1_000_000;
 
-    private static final String PREFIX = "advisory.";
+    private static final String PREFIX = "leasehold.advisory.";
     private static final Set<String> KEYS = Set.of(TAKEOVER_PROPERTY, LIVENESS_INTERVAL_PROPERTY, MAX_LOCKS_PROPERTY);
     private static final AdvisoryOptions DEFAULTS = builder().build();
 
@@ -94,13 +96,23 @@ public record AdvisoryOptions(Takeover takeover, Duration livenessInterval, int 
     }
 
     /**
-     * The options given as properties of {@code settings}, defaults for the others.
+     * The options among the resources of {@code settings}, else those given as its properties, with defaults for the
+     * others.
      *
-     * @throws IllegalArgumentException if a property under {@code advisory.} is unknown or its value is not valid; the
-     *     message names the property
+     * @throws IllegalArgumentException if a property under {@code leasehold.advisory.} is unknown or its value is not
+     *     valid (the message names the property), or if the options are given both as a value and as properties
      */
     public static AdvisoryOptions from(LockSettings settings) {
         Arguments.notNull(settings, "settings");
+        Optional<AdvisoryOptions> given = settings.resource(AdvisoryOptions.class);
+        boolean anyProperty = settings.properties().keySet().stream().anyMatch(k -> k.startsWith(PREFIX));
+        if (given.isPresent()) {
+            if (anyProperty) {
+                throw new IllegalArgumentException("the advisory options are given both as an AdvisoryOptions"
+                        + " resource and as " + PREFIX + "* properties: give them one way");
+            }
+            return given.get();
+        }
         Builder b = builder();
         for (Map.Entry<String, String> e : settings.properties().entrySet()) {
             String key = e.getKey();
@@ -110,7 +122,7 @@ public record AdvisoryOptions(Takeover takeover, Duration livenessInterval, int 
             String value = e.getValue().strip();
             switch (key) {
                 case TAKEOVER_PROPERTY -> b.takeover(parseTakeover(value));
-                case LIVENESS_INTERVAL_PROPERTY -> b.livenessInterval(parseDuration(key, value));
+                case LIVENESS_INTERVAL_PROPERTY -> b.livenessInterval(Durations.parse(value, key));
                 case MAX_LOCKS_PROPERTY -> b.maxLocks(parseInt(key, value));
                 default ->
                     throw new IllegalArgumentException(
@@ -133,18 +145,6 @@ public record AdvisoryOptions(Takeover takeover, Duration livenessInterval, int 
                 throw new IllegalArgumentException(TAKEOVER_PROPERTY + " is \"" + value
                         + "\"; use \"immediate\" (the default) or \"after-expiry\"");
         };
-    }
-
-    private static Duration parseDuration(String key, String value) {
-        try {
-            if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
-                return Duration.ofMillis(Long.parseLong(value));
-            }
-            return Duration.parse(value);
-        } catch (NumberFormatException | DateTimeParseException e) {
-            throw new IllegalArgumentException(
-                    key + " is \"" + value + "\"; give milliseconds (\"500\") or an ISO-8601 duration (\"PT0.5S\")");
-        }
     }
 
     private static int parseInt(String key, String value) {

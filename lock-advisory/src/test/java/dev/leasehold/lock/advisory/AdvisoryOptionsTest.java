@@ -22,15 +22,15 @@ class AdvisoryOptionsTest {
     @Test
     void propertiesAreRead() {
         AdvisoryOptions o = AdvisoryOptions.from(LockSettings.builder()
-                .property("advisory.takeover", "AFTER_EXPIRY")
-                .property("advisory.livenessInterval", "250")
-                .property("advisory.maxLocks", "7")
+                .property("leasehold.advisory.takeover", "AFTER_EXPIRY")
+                .property("leasehold.advisory.livenessInterval", "250ms")
+                .property("leasehold.advisory.maxLocks", "7")
                 .property("other.backend.key", "ignored")
                 .build());
         assertThat(o).isEqualTo(new AdvisoryOptions(Takeover.AFTER_EXPIRY, Duration.ofMillis(250), 7));
         assertThat(AdvisoryOptions.from(LockSettings.builder()
-                                .property("advisory.livenessInterval", "PT0.1S")
-                                .property("advisory.takeover", "immediate")
+                                .property("leasehold.advisory.livenessInterval", "PT0.1S")
+                                .property("leasehold.advisory.takeover", "immediate")
                                 .build())
                         .livenessInterval())
                 .isEqualTo(Duration.ofMillis(100));
@@ -50,19 +50,41 @@ class AdvisoryOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("takeover");
         assertThatThrownBy(() -> AdvisoryOptions.from(LockSettings.builder()
-                        .property("advisory.maxLocks", "many")
+                        .property("leasehold.advisory.maxLocks", "many")
                         .build()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("advisory.maxLocks");
+                .hasMessageContaining("leasehold.advisory.maxLocks");
         assertThatThrownBy(() -> AdvisoryOptions.from(LockSettings.builder()
-                        .property("advisory.livenessInterval", "soon")
+                        .property("leasehold.advisory.livenessInterval", "soon")
                         .build()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("advisory.livenessInterval");
+                .hasMessageContaining("leasehold.advisory.livenessInterval");
         assertThatThrownBy(() -> AdvisoryOptions.from(LockSettings.builder()
-                        .property("advisory.maxLocks", "0")
+                        .property("leasehold.advisory.maxLocks", "0")
                         .build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxLocks");
+    }
+
+    @Test
+    void optionsGivenAsAValueReachTheBackendThroughTheBuilder() {
+        AdvisoryOptions typed = AdvisoryOptions.builder()
+                .takeover(Takeover.AFTER_EXPIRY)
+                .maxLocks(9)
+                .build();
+        assertThat(AdvisoryOptions.from(LockSettings.builder().resource(typed).build()))
+                .isSameAs(typed);
+        assertThatThrownBy(() -> AdvisoryOptions.from(LockSettings.builder()
+                        .resource(typed)
+                        .property("leasehold.advisory.maxLocks", "3")
+                        .build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("one way");
+        assertThatThrownBy(() -> AdvisoryOptions.from(LockSettings.builder()
+                        .property("leasehold.advisory.livenessInterval", "250")
+                        .build()))
+                .as("a number without a unit")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("with a unit");
     }
 }

@@ -57,7 +57,7 @@ class LockCapTest {
                         assertThat(e.sqlState()).isEmpty();
                     })
                     .hasMessageContaining("already holds 3 advisory locks")
-                    .hasMessageContaining("advisory.maxLocks = 3");
+                    .hasMessageContaining("leasehold.advisory.maxLocks = 3");
             assertThatThrownBy(() -> capped.lock(fourth).acquire()).isInstanceOf(LockBackendException.class);
             assertThat(TestSupport.holdersOf(capped.keyOf(fourth))).isEmpty();
             assertThat(capped.inspect(fourth)).isEmpty();

@@ -129,17 +129,17 @@ class ProviderTest {
                             .dataSource(pool)
                             .backend("advisory")
                             .tablePrefix(PREFIX)
-                            .property("advisory.takeover", "sometimes")
+                            .property("leasehold.advisory.takeover", "sometimes")
                             .build())
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("advisory.takeover");
+                    .hasMessageContaining("leasehold.advisory.takeover");
             assertThatThrownBy(() -> Locks.builder()
                             .dataSource(pool)
                             .backend("advisory")
-                            .property("advisory.maxlocks", "5")
+                            .property("leasehold.advisory.maxlocks", "5")
                             .build())
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("unknown property advisory.maxlocks");
+                    .hasMessageContaining("unknown property leasehold.advisory.maxlocks");
         }
     }
 }

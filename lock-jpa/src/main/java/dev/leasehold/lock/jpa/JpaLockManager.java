@@ -50,7 +50,7 @@ public final class JpaLockManager extends LeaseLockManager {
     public static final String SCHEMA_PROPERTY = "leasehold.jpa.schema";
 
     /** Persistence-unit property: the prefix of the lease table's name. Default: none. */
-    public static final String TABLE_PREFIX_PROPERTY = "leasehold.jpa.table_prefix";
+    public static final String TABLE_PREFIX_PROPERTY = "leasehold.jpa.tablePrefix";
 
     /** Persistence-unit property: {@code false} keeps Hibernate from adding {@link LeaseRow} to the unit. */
     public static final String CONTRIBUTE_PROPERTY = "leasehold.jpa.contribute";

@@ -123,7 +123,7 @@ class HeldKeysTest {
                     assertThat(e.sqlState()).isEmpty();
                 })
                 .hasMessageContaining("already holds 2 advisory locks")
-                .hasMessageContaining("advisory.maxLocks = 2");
+                .hasMessageContaining("leasehold.advisory.maxLocks = 2");
         capped.remove(a);
         capped.checkRoom("c");
     }
