@@ -223,6 +223,6 @@ class LeaseholdCommandTest {
         LeaseholdProcess badDuration =
                 LeaseholdProcess.run(home, "run", "--lock", "x", "--lease", "soon", "--", "true");
         assertThat(badDuration.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(badDuration.stderr()).contains("'soon' is not a duration");
+        assertThat(badDuration.stderr()).contains("\"soon\", which is not a duration").contains("500ms");
     }
 }
