@@ -12,7 +12,7 @@ import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.jdbc.internal.SessionProbe;
 import dev.leasehold.lock.spi.AwaitOutcome;
-import dev.leasehold.lock.tck.ForwardingLeaseStore;
+import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.tck.db.DatabaseKind;
 import dev.leasehold.lock.tck.db.OwnedPgBouncer;
 import dev.leasehold.lock.tck.db.OwnedPgBouncer.PoolMode;

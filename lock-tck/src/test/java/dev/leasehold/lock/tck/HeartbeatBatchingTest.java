@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
+import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseKey;
 import java.sql.SQLException;
 import java.time.Duration;

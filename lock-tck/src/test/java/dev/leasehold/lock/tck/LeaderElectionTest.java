@@ -9,6 +9,7 @@ import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockOptions;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
 import dev.leasehold.lock.leader.LeaderElection;
 import dev.leasehold.lock.leader.LeaderElection.Revocation;
 import dev.leasehold.lock.leader.LeaderElection.Revocation.Reason;

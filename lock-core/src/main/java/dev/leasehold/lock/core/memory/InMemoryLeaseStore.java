@@ -1,4 +1,4 @@
-package dev.leasehold.lock.tck;
+package dev.leasehold.lock.core.memory;
 
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.internal.Arguments;
@@ -17,9 +17,11 @@ import java.util.Optional;
 
 /**
  * The reference {@link LeaseStore}: leases kept in memory, judged by an injectable {@link Clock} that plays the
- * database clock. It passes every rule of the TCK and is meant for users' unit tests: {@code
- * Locks.builder().backend("memory").build()} uses one store shared by the JVM, {@code .resource(new
- * InMemoryLeaseStore())} a store of its own.
+ * database clock. It passes every rule of the TCK and is meant for tests: {@code new LeaseLockManager(new
+ * InMemoryLeaseStore(), settings)} is a manager over a store of its own; with {@code dev.leasehold:lock-memory} on
+ * the class path, {@code Locks.builder().backend("memory").build()} uses one store shared by the JVM ({@link
+ * #shared()}) and {@code .resource(new InMemoryLeaseStore())} a store of its own. lock-core registers no provider for
+ * it, so that an application never gets locks that only this JVM sees without asking for them.
  *
  * <p>Like the lease table, it keeps a row per name and never deletes it, so tokens never go back. Waiters wake as soon
  * as a lock is released ({@link #awaitChange}).
@@ -49,7 +51,7 @@ public final class InMemoryLeaseStore implements LeaseStore {
         this.clock = Arguments.notNull(clock, "clock");
     }
 
-    /** The store the {@code memory} provider uses when the settings carry none. */
+    /** The store shared by the JVM, which the {@code memory} provider uses when the settings carry none. */
     public static InMemoryLeaseStore shared() {
         return SHARED;
     }

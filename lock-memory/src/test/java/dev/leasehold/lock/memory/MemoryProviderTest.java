@@ -1,4 +1,4 @@
-package dev.leasehold.lock.tck;
+package dev.leasehold.lock.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,7 @@ import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.util.logging.Logger;

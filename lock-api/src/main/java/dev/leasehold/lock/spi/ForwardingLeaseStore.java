@@ -1,12 +1,7 @@
-package dev.leasehold.lock.tck;
+package dev.leasehold.lock.spi;
 
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.internal.Arguments;
-import dev.leasehold.lock.spi.AwaitOutcome;
-import dev.leasehold.lock.spi.LeaseGrant;
-import dev.leasehold.lock.spi.LeaseKey;
-import dev.leasehold.lock.spi.LeaseStore;
-import dev.leasehold.lock.spi.LeaseStoreEvents;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A {@link LeaseStore} that passes every operation to another, for test wrappers that count calls, record failures or
- * inject faults: override what you watch.
+ * A {@link LeaseStore} that passes every operation to another: extend it to watch or change some of them (count
+ * calls, record failures, inject faults, own a resource that {@link #close()} also frees) and override only those.
  *
  * <p>This class is thread-safe if its delegate is.
  */
@@ -24,6 +19,11 @@ public class ForwardingLeaseStore implements LeaseStore {
 
     private final LeaseStore delegate;
 
+    /**
+     * A store forwarding to {@code delegate}.
+     *
+     * @throws IllegalArgumentException if {@code delegate} is null
+     */
     public ForwardingLeaseStore(LeaseStore delegate) {
         this.delegate = Arguments.notNull(delegate, "delegate");
     }
