@@ -1,4 +1,4 @@
-package dev.leasehold.lock.tck;
+package dev.leasehold.lock.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +11,6 @@ import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
-import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
 import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;

@@ -1,4 +1,4 @@
-package dev.leasehold.lock.tck;
+package dev.leasehold.lock.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +10,7 @@ import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
-import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.core.internal.EngineAccess;
 import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
 import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.ForwardingLeaseStore;
@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DrainOnCloseTest {
 
-    private final TckEnvironment env = TckEnvironment.fromEnvironment();
+    private final TestTimes env = TestTimes.fromEnvironment();
     private final InMemoryLeaseStore data = new InMemoryLeaseStore();
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final List<LeaseLockManager> managers = new CopyOnWriteArrayList<>();
@@ -431,7 +431,7 @@ class DrainOnCloseTest {
         Lease lease = work.lease(env.slack());
 
         long start = System.nanoTime();
-        Crashes.abandon(manager);
+        EngineAccess.abandon(manager);
         assertThat(since(start)).as("a crash does not drain").isLessThan(env.slack());
         assertThat(lease.isValid()).isFalse();
         assertThat(data.inspect("crashed")).map(LockInfo::token).contains(lease.token());

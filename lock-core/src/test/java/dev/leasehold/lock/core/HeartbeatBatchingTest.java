@@ -1,11 +1,10 @@
-package dev.leasehold.lock.tck;
+package dev.leasehold.lock.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
-import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
 import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseKey;
@@ -49,7 +48,7 @@ class HeartbeatBatchingTest {
 
     @Test
     void aThousandLeasesAreRenewedByOneCallPerHeartbeatInterval() throws Exception {
-        TckEnvironment env = TckEnvironment.fromEnvironment();
+        TestTimes env = TestTimes.fromEnvironment();
         Duration heartbeat = env.scaled(Duration.ofMillis(500));
         RecordingStore store = new RecordingStore();
         try (LeaseLockManager manager = new LeaseLockManager(

@@ -1,4 +1,4 @@
-package dev.leasehold.lock.tck;
+package dev.leasehold.lock.leader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,8 +9,9 @@ import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockOptions;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.core.TestTimes;
+import dev.leasehold.lock.core.internal.EngineAccess;
 import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
-import dev.leasehold.lock.leader.LeaderElection;
 import dev.leasehold.lock.leader.LeaderElection.Revocation;
 import dev.leasehold.lock.leader.LeaderElection.Revocation.Reason;
 import dev.leasehold.lock.spi.LeaseGrant;
@@ -33,7 +34,7 @@ class LeaderElectionTest {
 
     private static final String NAME = "leader";
 
-    private final TckEnvironment env = TckEnvironment.fromEnvironment();
+    private final TestTimes env = TestTimes.fromEnvironment();
     private final InMemoryLeaseStore store = new InMemoryLeaseStore();
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
 
@@ -145,7 +146,7 @@ class LeaderElectionTest {
         long oldToken = crashed.elected.get(0).token();
         List<Candidate> others = candidates.stream().filter(c -> c != crashed).toList();
 
-        Crashes.abandon(crashed.manager);
+        EngineAccess.abandon(crashed.manager);
 
         await().atMost(env.leaseTime().plus(env.slack()))
                 .until(() -> leaders(others).size() == 1);
