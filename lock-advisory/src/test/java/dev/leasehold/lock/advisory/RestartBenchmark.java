@@ -10,7 +10,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jdbc.JdbcLockManager;
 import dev.leasehold.lock.tck.Grants;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
+import dev.leasehold.lock.testing.OwnedPostgres;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockAlreadyHeldException;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
+import dev.leasehold.lock.testing.OwnedPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

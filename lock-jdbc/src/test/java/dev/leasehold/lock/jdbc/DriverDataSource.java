@@ -1,6 +1,6 @@
 package dev.leasehold.lock.jdbc;
 
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -4,7 +4,7 @@
  * (most backends extend {@link dev.leasehold.lock.tck.LeaseStoreFixture} and only say how to make a store). Each rule
  * of the spec is one test named after it. The restart rules need a database the test may restart: they abort on a
  * shared one, and {@link dev.leasehold.lock.tck.RestartTck} runs them alone over a fixture that owns its database
- * (such as one on {@link dev.leasehold.lock.tck.db.OwnedPostgres}). The reference backend the TCK tests itself with is
+ * (such as one on {@code dev.leasehold.lock.testing.OwnedPostgres} (in lock-testing)). The reference backend the TCK tests itself with is
  * lock-core's {@link dev.leasehold.lock.core.memory.InMemoryLeaseStore}.
  */
 package dev.leasehold.lock.tck;

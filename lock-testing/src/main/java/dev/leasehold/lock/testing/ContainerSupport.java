@@ -1,4 +1,4 @@
-package dev.leasehold.lock.tck.db;
+package dev.leasehold.lock.testing;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.mariadb.MariaDBContainer;

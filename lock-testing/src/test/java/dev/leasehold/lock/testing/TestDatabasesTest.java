@@ -1,4 +1,4 @@
-package dev.leasehold.lock.tck.db;
+package dev.leasehold.lock.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

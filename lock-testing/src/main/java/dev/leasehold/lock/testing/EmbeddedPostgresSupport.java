@@ -1,4 +1,4 @@
-package dev.leasehold.lock.tck.db;
+package dev.leasehold.lock.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;

@@ -1,4 +1,4 @@
-package dev.leasehold.lock.tck.db;
+package dev.leasehold.lock.testing;
 
 /** The kinds of database {@link TestDatabases} can find for tests. */
 public enum DatabaseKind {
