@@ -1,6 +1,5 @@
 package dev.leasehold.lock.advisory;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.advisory.internal.AdvisoryLeaseStore;
@@ -10,7 +9,7 @@ import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.testing.OwnedPostgres;
 import dev.leasehold.lock.testing.TestDatabase;
-import java.sql.SQLException;
+import dev.leasehold.lock.testing.TestPool;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,7 +17,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * The TCK fixture of the advisory backend: every manager gets a store with a session and a small pool of its own
- * (named after it, so that its connections can be terminated), over one table with a prefix unique to the test class.
+ * ({@link TestDatabase#newPool}, so that its sessions can be ended), over one table with a prefix unique to the test
+ * class.
  * A crash closes the store's session without unlocking, as the death of its process would.
  */
 final class AdvisoryFixture extends LeaseStoreFixture {
@@ -40,7 +40,7 @@ final class AdvisoryFixture extends LeaseStoreFixture {
 
     /**
      * A fixture over a cluster of the test's own, which {@link #restartDatabase} restarts and {@link #close()} closes;
-     * its pools bound every wait ({@link OwnedPostgres#newDataSource}).
+     * its pools bound every wait (see {@link OwnedPostgres}).
      */
     static AdvisoryFixture owning(OwnedPostgres pg, String prefix) {
         return new AdvisoryFixture(pg.database(), prefix, pg);
@@ -48,14 +48,12 @@ final class AdvisoryFixture extends LeaseStoreFixture {
 
     @Override
     protected LeaseStore newStore(LockSettings settings) {
-        String name = TestSupport.poolName("tck");
-        HikariDataSource pool =
-                owned != null ? (HikariDataSource) owned.newDataSource(name, 8) : TestSupport.pool(db, name, 8);
+        TestPool pool = db.newPool("adv-tck", 8);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
         Jdbi jdbi = Jdbi.create(pool);
         AdvisoryLeaseStore store = AdvisoryLeaseStore.open(
                 ConnectionSource.of(jdbi), jdbi, storeSettings, AdvisoryOptions.from(storeSettings));
-        PooledStore pooled = new PooledStore(store, pool, jdbi, name);
+        PooledStore pooled = new PooledStore(store, pool, jdbi);
         stores.add(pooled);
         return pooled;
     }
@@ -67,14 +65,10 @@ final class AdvisoryFixture extends LeaseStoreFixture {
         pooled.pool.close();
     }
 
+    /** Ends the manager's sessions (its advisory session and its pooled connections) as an administrator would. */
     @Override
     public void killConnections(LockManager manager) {
-        PooledStore store = (PooledStore) store(manager).orElseThrow();
-        try {
-            TestSupport.terminateApplication(store.poolName);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        ((PooledStore) store(manager).orElseThrow()).pool.endSessions();
     }
 
     /** An application transaction through a Jdbi over the manager's own pool, as an application using it opens one. */
@@ -125,16 +119,14 @@ final class AdvisoryFixture extends LeaseStoreFixture {
     /** A store that owns its pool and closes it when closed. */
     static final class PooledStore extends ForwardingLeaseStore {
         final AdvisoryLeaseStore store;
-        final HikariDataSource pool;
+        final TestPool pool;
         final Jdbi jdbi;
-        final String poolName;
 
-        PooledStore(AdvisoryLeaseStore store, HikariDataSource pool, Jdbi jdbi, String poolName) {
+        PooledStore(AdvisoryLeaseStore store, TestPool pool, Jdbi jdbi) {
             super(store);
             this.store = store;
             this.pool = pool;
             this.jdbi = jdbi;
-            this.poolName = poolName;
         }
 
         @Override

@@ -30,7 +30,7 @@ class CrashHandoffTest {
     void aHolderKilledWithSigkillHandsItsLockOnWithinASecondWithALargerToken() throws Exception {
         String name = "crash-handoff-" + System.nanoTime();
         ChildProcesses.Child child = ChildProcesses.startHolder(DB, "advisory", PREFIX, name, 30_000);
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("next"), 4);
+        try (HikariDataSource pool = DB.newPool("adv-next", 4);
                 AdvisoryLockManager next = AdvisoryLockManager.create(
                         pool,
                         TestSupport.settings(PREFIX, Duration.ofSeconds(30))

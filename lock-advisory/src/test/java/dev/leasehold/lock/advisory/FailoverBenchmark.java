@@ -68,7 +68,7 @@ class FailoverBenchmark {
     @Test
     void advisorySessionLossDetection() throws Exception {
         List<Long> millis = new ArrayList<>();
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("detect"), 4);
+        try (HikariDataSource pool = DB.newPool("adv-detect", 4);
                 AdvisoryLockManager holder =
                         AdvisoryLockManager.create(pool, settings().build())) {
             for (int i = 0; i < RUNS; i++) {
@@ -96,7 +96,7 @@ class FailoverBenchmark {
     private long handoff(String backend) throws Exception {
         String name = "failover-" + backend + "-" + System.nanoTime();
         ChildProcesses.Child child = ChildProcesses.startHolder(DB, backend, PREFIX, name, LEASE_MILLIS);
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("failover"), 4);
+        try (HikariDataSource pool = DB.newPool("adv-failover", 4);
                 LockManager next = backend.equals("jdbc")
                         ? JdbcLockManager.create(pool, settings().build())
                         : AdvisoryLockManager.create(pool, settings().build())) {

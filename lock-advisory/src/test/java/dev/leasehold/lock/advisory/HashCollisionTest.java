@@ -43,7 +43,7 @@ class HashCollisionTest {
     }
 
     private AdvisoryLockManager manager(Duration lease) {
-        HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("collide"), 4);
+        HikariDataSource pool = DB.newPool("adv-collide", 4);
         resources.add(pool);
         AdvisoryLockManager manager = AdvisoryLockManager.create(
                 pool, TestSupport.settings(PREFIX, lease).build());

@@ -33,14 +33,14 @@ class LockCapTest {
     @Test
     void anAcquireBeyondTheCapFailsClearlyAndLeavesNothingLocked() throws Exception {
         String base = "cap-" + System.nanoTime() + "-";
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("cap"), 4);
+        try (HikariDataSource pool = DB.newPool("adv-cap", 4);
                 AdvisoryLockManager capped = AdvisoryLockManager.create(
                         pool,
                         TestSupport.settings(PREFIX, Duration.ofSeconds(30))
                                 .property(AdvisoryOptions.MAX_LOCKS_PROPERTY, "3")
                                 .retry(RetryOptions.of(3, Duration.ofMillis(10)))
                                 .build());
-                HikariDataSource otherPool = TestSupport.pool(DB, TestSupport.poolName("cap-other"), 4);
+                HikariDataSource otherPool = DB.newPool("adv-cap-other", 4);
                 AdvisoryLockManager other = AdvisoryLockManager.create(
                         otherPool,
                         TestSupport.settings(PREFIX, Duration.ofSeconds(30)).build())) {
@@ -74,7 +74,7 @@ class LockCapTest {
     void outOfSharedMemoryIsSurfacedAndNeverRetried() throws Exception {
         String name = "shared-memory-" + System.nanoTime();
         AtomicInteger failures = new AtomicInteger();
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("53200"), 4)) {
+        try (HikariDataSource pool = DB.newPool("adv-53200", 4)) {
             var failing = Doubles.failingStatements(
                     pool,
                     sql -> sql.contains("pg_try_advisory_lock(p.k)"),

@@ -34,7 +34,7 @@ class OneSessionTest {
         String base = "hundred-" + System.nanoTime() + "-";
         List<Long> keys = new ArrayList<>();
         int session;
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("hundred"), 4)) {
+        try (HikariDataSource pool = DB.newPool("adv-hundred", 4)) {
             AdvisoryLockManager manager = AdvisoryLockManager.create(
                     pool, TestSupport.settings(PREFIX, Duration.ofSeconds(3)).build());
             try (manager) {

@@ -101,7 +101,7 @@ class ProviderTest {
 
     @Test
     void buildsManagersFromADataSourceOrAJdbi() {
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("provider"), 4)) {
+        try (HikariDataSource pool = DB.newPool("adv-provider", 4)) {
             try (LockManager fromDataSource = Locks.builder()
                     .dataSource(pool)
                     .backend("advisory")
@@ -124,7 +124,7 @@ class ProviderTest {
 
     @Test
     void badAdvisoryPropertiesAreRejectedNamingTheProperty() {
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("props"), 2)) {
+        try (HikariDataSource pool = DB.newPool("adv-props", 2)) {
             assertThatThrownBy(() -> Locks.builder()
                             .dataSource(pool)
                             .backend("advisory")

@@ -33,8 +33,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestartTest {
 
-    private static final AtomicInteger POOLS = new AtomicInteger();
-
     /** Long, so that a loss seen within a fraction of it comes from the session, not from expiry. */
     private static final Duration LEASE = Duration.ofSeconds(10);
 
@@ -68,8 +66,7 @@ class RestartTest {
     }
 
     private AdvisoryLockManager manager(String prefix) {
-        HikariDataSource pool =
-                (HikariDataSource) pg.newDataSource("leasehold-adv-restart-" + POOLS.incrementAndGet(), 4);
+        HikariDataSource pool = pg.database().newPool("adv-restart", 4);
         resources.add(pool);
         AdvisoryLockManager manager = AdvisoryLockManager.create(
                 pool,

@@ -67,7 +67,7 @@ class SessionCheckTest {
 
     @Test
     void buildingAManagerBehindATransactionPoolerFailsWithAnExplanation() {
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("bouncer"), 4)) {
+        try (HikariDataSource pool = DB.newPool("adv-bouncer", 4)) {
             assertThatThrownBy(() -> AdvisoryLockManager.create(
                             Doubles.transactionPooled(pool),
                             TestSupport.settings(PREFIX, Duration.ofSeconds(5)).build()))

@@ -42,7 +42,7 @@ class TakeoverTest {
     }
 
     private AdvisoryLockManager manager(Duration lease, Takeover takeover) {
-        HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("takeover"), 4);
+        HikariDataSource pool = DB.newPool("adv-takeover", 4);
         resources.add(pool);
         AdvisoryLockManager manager = AdvisoryLockManager.create(
                 pool,
@@ -96,7 +96,7 @@ class TakeoverTest {
 
     @Test
     void theTakeoverPolicyCanBeSetAsAProperty() {
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("property"), 4);
+        try (HikariDataSource pool = DB.newPool("adv-property", 4);
                 LockManager manager = Locks.builder()
                         .dataSource(pool)
                         .backend("advisory")

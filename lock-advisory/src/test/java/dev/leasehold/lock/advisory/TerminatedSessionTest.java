@@ -46,7 +46,7 @@ class TerminatedSessionTest {
     }
 
     private AdvisoryLockManager manager() {
-        HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("term"), 4);
+        HikariDataSource pool = DB.newPool("adv-term", 4);
         resources.add(pool);
         LockSettings settings = TestSupport.settings(PREFIX, LEASE).build();
         AdvisoryLockManager manager = AdvisoryLockManager.create(pool, settings);

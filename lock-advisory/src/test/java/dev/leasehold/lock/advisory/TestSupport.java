@@ -1,7 +1,5 @@
 package dev.leasehold.lock.advisory;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.advisory.internal.AdvisoryLeaseStore;
@@ -15,38 +13,17 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What this module's tests share: the PostgreSQL test database, pools of their own named for {@code
- * pg_stat_activity}, and queries on {@code pg_locks}.
+ * What this module's tests share: the PostgreSQL test database (whose {@link TestDatabase#newPool} gives them pools of
+ * their own), settings, and queries on {@code pg_locks} and {@code pg_stat_activity}.
  */
 final class TestSupport {
-
-    private static final AtomicInteger POOLS = new AtomicInteger();
 
     private TestSupport() {}
 
     static TestDatabase pg() {
         return TestDatabases.get(DatabaseKind.POSTGRESQL);
-    }
-
-    /** A new pool name, unique in this JVM and run. */
-    static String poolName(String hint) {
-        return "leasehold-adv-" + hint + "-" + ProcessHandle.current().pid() + "-" + POOLS.incrementAndGet();
-    }
-
-    /** A pool of its own: at most {@code size} connections, none kept idle, named for pg_stat_activity. */
-    static HikariDataSource pool(TestDatabase db, String name, int size) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(db.jdbcUrl());
-        config.setUsername(db.user());
-        config.setPassword(db.password());
-        config.setMaximumPoolSize(size);
-        config.setMinimumIdle(0);
-        config.setPoolName(name);
-        config.addDataSourceProperty("ApplicationName", name);
-        return new HikariDataSource(config);
     }
 
     /** Settings for tests: the table prefix, the lease time, a third of it as heartbeat, no retries. */
@@ -111,19 +88,6 @@ final class TestSupport {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
-            }
-        }
-    }
-
-    /** Terminates every backend whose application_name is {@code name}; returns how many. */
-    static int terminateApplication(String name) throws SQLException {
-        try (Connection c = pg().dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
-                        + " FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
             }
         }
     }

@@ -43,8 +43,8 @@ class WaitWithoutPollingTest {
                         .delay(Duration.ofSeconds(10))
                         .build())
                 .build();
-        try (HikariDataSource holderPool = TestSupport.pool(DB, TestSupport.poolName("holder"), 4);
-                HikariDataSource waiterPool = TestSupport.pool(DB, TestSupport.poolName("waiter"), 4);
+        try (HikariDataSource holderPool = DB.newPool("adv-holder", 4);
+                HikariDataSource waiterPool = DB.newPool("adv-waiter", 4);
                 AdvisoryLockManager holder = AdvisoryLockManager.create(holderPool, holderSettings)) {
             AdvisoryLeaseStore store = AdvisoryLeaseStore.open(
                     ConnectionSource.of(waiterPool),

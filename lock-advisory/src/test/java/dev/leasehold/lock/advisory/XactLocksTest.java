@@ -40,7 +40,7 @@ class XactLocksTest {
 
     @BeforeEach
     void open() throws SQLException {
-        pool = TestSupport.pool(DB, TestSupport.poolName("xact"), 6);
+        pool = DB.newPool("adv-xact", 6);
         manager = AdvisoryLockManager.create(
                 pool, TestSupport.settings(PREFIX, Duration.ofSeconds(30)).build());
         locks = manager.transactionLocks();

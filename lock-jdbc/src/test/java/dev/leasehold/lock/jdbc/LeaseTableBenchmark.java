@@ -47,7 +47,7 @@ class LeaseTableBenchmark {
     void postgresql() throws Exception {
         TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRESQL);
         String prefix = db.uniquePrefix("bench");
-        try (HikariDataSource one = JdbcFixture.pool(db, "leasehold-bench", 1)) {
+        try (HikariDataSource one = db.newPool("bench", 1)) {
             Jdbi jdbi = Jdbi.create(one);
             JdbcLeaseStore store = JdbcLeaseStore.open(
                     jdbi, LockSettings.builder().tablePrefix(prefix).build());

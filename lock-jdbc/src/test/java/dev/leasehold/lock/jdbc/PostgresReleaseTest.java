@@ -23,7 +23,7 @@ class PostgresReleaseTest {
     void anAsynchronousReleaseLeavesTheConnectionsSettingAlone() throws Exception {
         TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRESQL);
         String prefix = db.uniquePrefix("asyncrel");
-        try (HikariDataSource single = JdbcFixture.pool(db, "leasehold-" + prefix, 1)) {
+        try (HikariDataSource single = db.newPool("release", 1)) {
             Jdbi jdbi = Jdbi.create(single);
             JdbcLeaseStore store = JdbcLeaseStore.open(
                     jdbi, LockSettings.builder().tablePrefix(prefix).build());

@@ -9,6 +9,7 @@ import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.DriverDataSource;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestDatabases;
 import java.time.Duration;

@@ -67,7 +67,7 @@ class StampedeTest {
         List<Throwable> storeFailures = Collections.synchronizedList(new ArrayList<>());
         List<LockManager> managers = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        try (HikariDataSource connections = JdbcFixture.pool(db, "leasehold-stampede", 32)) {
+        try (HikariDataSource connections = db.newPool("stampede", 32)) {
             Jdbi jdbi = Jdbi.create(connections);
             for (int i = 0; i < THREADS; i++) {
                 LockSettings settings = LockSettings.builder()

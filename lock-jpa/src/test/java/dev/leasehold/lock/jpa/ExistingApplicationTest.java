@@ -38,7 +38,7 @@ class ExistingApplicationTest {
     private EntityManagerFactory boot(DatabaseKind kind, String unit) {
         db = TestDatabases.get(kind);
         if (pool == null) {
-            pool = TestUnits.pool(db, TestUnits.poolName("app"), 4);
+            pool = db.newPool("jpa-app", 4);
             deployment.put(JdbcSettings.JAKARTA_NON_JTA_DATASOURCE, pool);
             if (kind == DatabaseKind.H2) {
                 dropPrefix = LeaseRow.TABLE_NAME;

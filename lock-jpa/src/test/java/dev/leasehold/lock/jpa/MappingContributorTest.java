@@ -22,7 +22,7 @@ class MappingContributorTest {
     private static String tableOf(
             DatabaseKind kind, String prefix, Map<String, Object> properties, Class<?>... classes) {
         TestDatabase db = TestDatabases.get(kind);
-        try (HikariDataSource pool = TestUnits.pool(db, TestUnits.poolName("mapping"), 2);
+        try (HikariDataSource pool = db.newPool("jpa-mapping", 2);
                 EntityManagerFactory emf = TestUnits.unit("mapping", pool, prefix, properties, classes)) {
             return UnitMapping.of(emf).table();
         }

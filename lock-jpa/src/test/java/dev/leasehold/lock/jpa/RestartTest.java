@@ -27,7 +27,7 @@ class RestartTest {
     @Test
     void aManagerBuiltRightAfterARestartGetsPastThePoolsDeadConnections() throws Exception {
         try (OwnedPostgres pg = OwnedPostgres.create();
-                HikariDataSource pool = (HikariDataSource) pg.newDataSource(TestUnits.poolName("restart"), 4)) {
+                HikariDataSource pool = pg.database().newPool("jpa-restart", 4)) {
             String prefix = pg.database().uniquePrefix("jpa_restart");
             try (EntityManagerFactory emf = TestUnits.unit("jpa-restart", pool, prefix, Map.of())) {
                 List<Connection> used = new ArrayList<>();

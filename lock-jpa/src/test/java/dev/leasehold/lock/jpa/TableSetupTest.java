@@ -28,7 +28,7 @@ class TableSetupTest {
         String prefix = db.uniquePrefix("wrong_types");
         String time = kind == DatabaseKind.MARIADB ? "TIMESTAMP(6) NULL" : "TIMESTAMP(6)";
         String q = kind == DatabaseKind.MARIADB ? "`" : "\"";
-        try (HikariDataSource pool = TestUnits.pool(db, TestUnits.poolName("wrong-types"), 2)) {
+        try (HikariDataSource pool = db.newPool("jpa-wrong-types", 2)) {
             try (Connection c = pool.getConnection();
                     Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE " + q + prefix + "distributed_locks" + q

@@ -35,7 +35,7 @@ final class TestEnv implements AutoCloseable {
     private TestEnv(DatabaseKind kind, String hint, Class<?>... classes) {
         this.db = TestDatabases.get(kind);
         this.prefix = db.uniquePrefix(hint);
-        this.pool = TestUnits.pool(db, TestUnits.poolName(hint), 16);
+        this.pool = db.newPool("jpa-" + hint, 16);
         this.emf = TestUnits.countingUnit("leasehold-" + hint, pool, prefix, statements, classes);
     }
 

@@ -1,6 +1,6 @@
 package dev.leasehold.lock.testing;
 
-/** The kinds of database {@link TestDatabases} can find for tests. */
+/** The kinds of database {@link TestDatabases} can find for tests. This enum is immutable and thread-safe. */
 public enum DatabaseKind {
     /** PostgreSQL: from the environment, a Testcontainers container, the local server or an embedded server. */
     POSTGRESQL("PostgreSQL"),

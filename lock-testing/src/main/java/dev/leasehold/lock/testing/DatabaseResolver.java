@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Finds the test databases in the order {@link TestDatabases} documents, once per kind, and closes what it started.
  * {@link TestDatabases} holds the JVM's instance; tests make their own through {@link Settings} to try the order with a
- * made-up environment and ports. Thread-safe.
+ * made-up environment and ports.
+ *
+ * <p>This class is thread-safe.
  */
 final class DatabaseResolver implements AutoCloseable {
 
@@ -349,6 +351,12 @@ final class DatabaseResolver implements AutoCloseable {
      * @param password the password, or {@code null} when the URL carries it or none is needed
      */
     static Connection connect(DatabaseKind kind, String url, String user, String password) throws SQLException {
+        return connect(kind, url, user, password, Map.of());
+    }
+
+    /** The same, with more driver properties, which win over these defaults. */
+    static Connection connect(DatabaseKind kind, String url, String user, String password, Map<String, String> more)
+            throws SQLException {
         Properties properties = new Properties();
         if (user != null) {
             properties.setProperty("user", user);
@@ -364,6 +372,7 @@ final class DatabaseResolver implements AutoCloseable {
             case MARIADB -> properties.setProperty("connectTimeout", "5000");
             case H2 -> {}
         }
+        properties.putAll(more);
         return DriverManager.getConnection(url, properties);
     }
 

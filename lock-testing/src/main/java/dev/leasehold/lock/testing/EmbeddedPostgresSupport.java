@@ -63,7 +63,7 @@ final class EmbeddedPostgresSupport {
         try (Stream<Path> dirs = Files.list(workingDir)) {
             return dirs.filter(d -> d.getFileName().toString().startsWith("PG-"))
                     .map(d -> d.resolve("bin"))
-                    .filter(OwnedPostgres.Binaries::hasPrograms)
+                    .filter(PostgresBinaries::hasPrograms)
                     .findFirst();
         }
     }

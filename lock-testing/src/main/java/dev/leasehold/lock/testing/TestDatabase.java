@@ -16,13 +16,15 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * A database found for tests by {@link TestDatabases}: its JDBC coordinates, a shared connection pool, fresh table
- * prefixes so that test classes sharing one database never meet, and a clean-up of the tables that carry a prefix.
+ * A database found for tests by {@link TestDatabases} (or one of a test's own: {@link OwnedPostgres#database()}, {@link
+ * OwnedPgBouncer#database()}): its JDBC coordinates, a shared connection pool, {@link #newPool named pools} whose
+ * sessions can be ended from the server side, fresh table prefixes so that test classes sharing one database never
+ * meet, and a clean-up of the tables that carry a prefix.
  *
  * <p>For {@link DatabaseKind#MARIADB} the {@link #jdbcUrl()} always carries {@code useAffectedRows=true}: the backend
  * relies on an {@code UPDATE}'s count being the rows it changed.
  *
- * <p>Thread-safe.
+ * <p>This class is thread-safe.
  */
 public final class TestDatabase {
 
@@ -48,17 +50,37 @@ public final class TestDatabase {
     private final String user;
     private final String password;
     private final String source;
+    private final TestPool.Waits waits;
+    private final ServerSessions sessions;
 
-    private DataSource shared; // guarded by this
+    private TestPool shared; // guarded by this
     private boolean closed; // guarded by this
     private volatile String description;
 
+    /** A database on a server that stays up, whose pools' sessions are found and ended on it. */
     TestDatabase(DatabaseKind kind, String jdbcUrl, String user, String password, String source) {
+        this(kind, jdbcUrl, user, password, source, TestPool.Waits.SERVER_STAYS_UP, null);
+    }
+
+    /**
+     * A database whose pools wait as {@code waits} says, and whose pools' sessions {@code sessions} finds and ends
+     * (null: on this database itself).
+     */
+    TestDatabase(
+            DatabaseKind kind,
+            String jdbcUrl,
+            String user,
+            String password,
+            String source,
+            TestPool.Waits waits,
+            ServerSessions sessions) {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         this.user = user;
         this.password = password;
         this.source = Objects.requireNonNull(source, "source");
+        this.waits = Objects.requireNonNull(waits, "waits");
+        this.sessions = sessions != null ? sessions : ServerSessions.direct(this);
     }
 
     /** The kind of database. */
@@ -90,8 +112,8 @@ public final class TestDatabase {
     }
 
     /**
-     * The pool every test of this JVM shares (HikariCP, at most {@value #SHARED_POOL_SIZE} connections, opened on
-     * demand). Do not close it: it is closed when the JVM exits. Needs {@code com.zaxxer:HikariCP} on the class path.
+     * The pool every test of this JVM shares: a {@link #newPool} of at most {@value #SHARED_POOL_SIZE} connections,
+     * opened on demand. Do not close it: it is closed when the JVM exits (for a database of a test's own, with it).
      */
     public DataSource dataSource() {
         synchronized (this) {
@@ -99,28 +121,35 @@ public final class TestDatabase {
                 throw new IllegalStateException("the shared pool of " + this + " is closed: the JVM is exiting");
             }
             if (shared == null) {
-                shared = newDataSource(SHARED_POOL_SIZE);
+                shared = newPool("leasehold-shared", SHARED_POOL_SIZE);
             }
             return shared;
         }
     }
 
     /**
-     * A new pool of at most {@code maxPoolSize} connections over this database, opened on demand. The caller closes
-     * it: it is a {@code com.zaxxer.hikari.HikariDataSource}, so also {@link AutoCloseable}. Needs
-     * {@code com.zaxxer:HikariCP} on the class path.
+     * A new HikariCP pool of at most {@code size} connections over this database, opened on demand, none kept idle
+     * beyond those used, whose sessions {@link TestPool#endSessions()} can end from the server side. It is named
+     * {@code <name>-<pid>-<n>} ({@link TestPool#name()}), also as {@code application_name} on PostgreSQL. Its waits are
+     * bounded as the server needs: over a server tests restart ({@link OwnedPostgres}), {@code getConnection} fails
+     * after 1 s while it is down, a connection attempt after 2 s and a silent read after 10 s; elsewhere HikariCP's and
+     * the driver's defaults apply. The caller closes it.
      *
-     * @param maxPoolSize the most connections, at least 1
+     * @param name what the pool is for, such as {@code tck} or {@code holder}: 1 to {@value TestPool#MAX_NAME_LENGTH}
+     *     letters, digits, {@code .}, {@code _} or {@code -}
+     * @param size the most connections, at least 1
+     * @throws IllegalArgumentException if {@code name} or {@code size} is not as described
      */
-    public DataSource newDataSource(int maxPoolSize) {
-        if (maxPoolSize < 1) {
-            throw new IllegalArgumentException("maxPoolSize is " + maxPoolSize + "; pass at least 1");
-        }
-        if (!DatabaseResolver.classPresent(Pools.CLASS_NAME)) {
-            throw new IllegalStateException(
-                    "HikariCP is not on the class path: add com.zaxxer:HikariCP to the tests' dependencies");
-        }
-        return Pools.create(this, maxPoolSize);
+    public TestPool newPool(String name, int size) {
+        return TestPool.create(this, name, size, waits);
+    }
+
+    /**
+     * A new connection to this database outside any pool, with short connect timeouts (PostgreSQL 5 s to connect, 10 s
+     * to log in; MariaDB 5 s) and no other setting. The caller closes it.
+     */
+    public Connection connect() throws SQLException {
+        return DatabaseResolver.connect(kind, jdbcUrl, user, password);
     }
 
     /**
@@ -162,7 +191,7 @@ public final class TestDatabase {
             throw new IllegalArgumentException(
                     "prefix is " + (prefix == null ? "null" : '"' + prefix + '"') + "; it must match [a-z0-9_]+");
         }
-        try (Connection connection = DatabaseResolver.connect(kind, jdbcUrl, user, password)) {
+        try (Connection connection = connect()) {
             String schema = currentSchema(connection);
             List<String> tables = tablesWithPrefix(connection, schema, prefix);
             try (Statement statement = connection.createStatement()) {
@@ -196,7 +225,7 @@ public final class TestDatabase {
         String table = quote(tablePrefix + "distributed_locks");
         Connection connection = null;
         try {
-            connection = DatabaseResolver.connect(kind, jdbcUrl, user, password);
+            connection = connect();
             connection.setAutoCommit(false);
             try (PreparedStatement ps =
                     connection.prepareStatement("SELECT lock_name FROM " + table + " WHERE lock_name = ? FOR UPDATE")) {
@@ -236,7 +265,7 @@ public final class TestDatabase {
             return text;
         }
         String version;
-        try (Connection connection = DatabaseResolver.connect(kind, jdbcUrl, user, password)) {
+        try (Connection connection = connect()) {
             String product = connection.getMetaData().getDatabaseProductVersion();
             Matcher matcher = VERSION.matcher(product);
             version = matcher.find() ? matcher.group() : product;
@@ -255,17 +284,22 @@ public final class TestDatabase {
         return kind.displayName() + " via " + source + " (" + maskedUrl() + ")";
     }
 
-    /** Closes the shared pool; called once, when the JVM exits. */
+    /** Closes the shared pool; called once, when the JVM exits or the database of a test's own is closed. */
     void closeSharedPool() {
-        DataSource pool;
+        TestPool pool;
         synchronized (this) {
             closed = true;
             pool = shared;
             shared = null;
         }
         if (pool != null) {
-            Pools.close(pool);
+            pool.close();
         }
+    }
+
+    /** How the sessions of this database's pools are found and ended. */
+    ServerSessions sessions() {
+        return sessions;
     }
 
     private String currentSchema(Connection connection) throws SQLException {

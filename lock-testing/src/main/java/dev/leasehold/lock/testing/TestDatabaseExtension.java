@@ -26,6 +26,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * <p>The database is also looked up before all tests of an annotated class and before each annotated test method, so
  * that a missing database aborts (or fails, with {@code LEASEHOLD_TEST_REQUIRE_DB=true}) the class or the test: JUnit
  * would otherwise report an abort thrown while resolving a parameter as an error.
+ *
+ * <p>This class is thread-safe: it keeps no state.
  */
 public final class TestDatabaseExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
 

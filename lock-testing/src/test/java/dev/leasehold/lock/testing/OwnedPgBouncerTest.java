@@ -55,6 +55,32 @@ class OwnedPgBouncerTest {
         bouncer.close(); // idempotent
     }
 
+    @Test
+    void endingAPoolsSessionsEndsThePgBouncersServerConnections() throws Exception {
+        TestDatabase upstream = TestDatabases.get(DatabaseKind.POSTGRESQL);
+        try (OwnedPgBouncer bouncer = OwnedPgBouncer.start(upstream, OwnedPgBouncer.PoolMode.TRANSACTION);
+                TestPool pool = bouncer.database().newPool("behind-bouncer", 2)) {
+            int server;
+            try (Connection c = pool.getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                server = rs.getInt(1);
+            }
+            assertThat(pool.openSessions()).contains((long) server);
+
+            assertThat(pool.endSessions()).isGreaterThanOrEqualTo(1);
+
+            assertThat(bouncer.serverPids()).doesNotContain(server);
+            try (Connection c = upstream.connect();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + server)) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the server connection's backend").isZero();
+            }
+        }
+    }
+
     private static String currentDatabase(TestDatabase db) throws SQLException {
         try (Connection c = db.dataSource().getConnection();
                 Statement s = c.createStatement();

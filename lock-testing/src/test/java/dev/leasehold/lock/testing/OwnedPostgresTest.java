@@ -124,6 +124,27 @@ class OwnedPostgresTest {
         }
     }
 
+    /** Its pools bound every wait: asking for a connection while the server is down fails within seconds. */
+    @Test
+    void aPoolFailsFastWhileTheServerIsDown() throws Exception {
+        try (TestPool pool = pg.database().newPool("down", 2)) {
+            try (Connection c = pool.getConnection()) {
+                assertThat(c.isValid(5)).isTrue();
+            }
+            assertThat(pool.openSessions()).hasSize(1);
+            pg.stop();
+            try {
+                // So that the pool must connect, rather than hand out the idle connection the stop broke.
+                pool.getHikariPoolMXBean().softEvictConnections();
+                long start = System.nanoTime();
+                assertThatThrownBy(pool::getConnection).isInstanceOf(SQLException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            } finally {
+                pg.start();
+            }
+        }
+    }
+
     @Test
     void aClosedClusterIsGone() {
         OwnedPostgres other = OwnedPostgres.create();
