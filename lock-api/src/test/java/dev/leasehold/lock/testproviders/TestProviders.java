@@ -1,4 +1,4 @@
-package dev.leasehold.lock.testing;
+package dev.leasehold.lock.testproviders;
 
 import dev.leasehold.lock.DistributedLock;
 import dev.leasehold.lock.LockInfo;
