@@ -3,8 +3,8 @@ package dev.leasehold.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.leasehold.lock.testing.TestProviders;
-import dev.leasehold.lock.testing.TestProviders.MadeBy;
+import dev.leasehold.lock.testproviders.TestProviders;
+import dev.leasehold.lock.testproviders.TestProviders.MadeBy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,16 +1,15 @@
 package dev.leasehold.lock.advisory;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.advisory.internal.AdvisoryLeaseStore;
 import dev.leasehold.lock.advisory.internal.ConnectionSource;
+import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseStore;
-import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import java.sql.SQLException;
+import dev.leasehold.lock.testing.OwnedPostgres;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestPool;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,7 +39,7 @@ final class AdvisoryFixture extends LeaseStoreFixture {
 
     /**
      * A fixture over a cluster of the test's own, which {@link #restartDatabase} restarts and {@link #close()} closes;
-     * its pools bound every wait ({@link OwnedPostgres#newDataSource}).
+     * its pools bound every wait.
      */
     static AdvisoryFixture owning(OwnedPostgres pg, String prefix) {
         return new AdvisoryFixture(pg.database(), prefix, pg);
@@ -48,14 +47,12 @@ final class AdvisoryFixture extends LeaseStoreFixture {
 
     @Override
     protected LeaseStore newStore(LockSettings settings) {
-        String name = TestSupport.poolName("tck");
-        HikariDataSource pool =
-                owned != null ? (HikariDataSource) owned.newDataSource(name, 8) : TestSupport.pool(db, name, 8);
+        TestPool pool = db.newPool("adv-tck", 8);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
         Jdbi jdbi = Jdbi.create(pool);
         AdvisoryLeaseStore store = AdvisoryLeaseStore.open(
                 ConnectionSource.of(jdbi), jdbi, storeSettings, AdvisoryOptions.from(storeSettings));
-        PooledStore pooled = new PooledStore(store, pool, jdbi, name);
+        PooledStore pooled = new PooledStore(store, pool, jdbi);
         stores.add(pooled);
         return pooled;
     }
@@ -64,22 +61,13 @@ final class AdvisoryFixture extends LeaseStoreFixture {
     @Override
     protected void crashStore(LeaseStore store) {
         PooledStore pooled = (PooledStore) store;
-        try {
-            TestSupport.endSessions(db, pooled.poolName);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        pooled.pool.endSessions();
         pooled.pool.close();
     }
 
     @Override
     public void killConnections(LockManager manager) {
-        PooledStore store = (PooledStore) store(manager).orElseThrow();
-        try {
-            TestSupport.terminateApplication(db, store.poolName);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        ((PooledStore) store(manager).orElseThrow()).pool.endSessions();
     }
 
     /** An application transaction through a Jdbi over the manager's own pool, as an application using it opens one. */
@@ -130,16 +118,14 @@ final class AdvisoryFixture extends LeaseStoreFixture {
     /** A store that owns its pool and closes it when closed. */
     static final class PooledStore extends ForwardingLeaseStore {
         final AdvisoryLeaseStore store;
-        final HikariDataSource pool;
+        final TestPool pool;
         final Jdbi jdbi;
-        final String poolName;
 
-        PooledStore(AdvisoryLeaseStore store, HikariDataSource pool, Jdbi jdbi, String poolName) {
+        PooledStore(AdvisoryLeaseStore store, TestPool pool, Jdbi jdbi) {
             super(store);
             this.store = store;
             this.pool = pool;
             this.jdbi = jdbi;
-            this.poolName = poolName;
         }
 
         @Override

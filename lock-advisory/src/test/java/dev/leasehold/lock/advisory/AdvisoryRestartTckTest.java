@@ -2,7 +2,7 @@ package dev.leasehold.lock.advisory;
 
 import dev.leasehold.lock.tck.RestartTck;
 import dev.leasehold.lock.tck.TckFixture;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
+import dev.leasehold.lock.testing.OwnedPostgres;
 
 /**
  * The TCK's restart rules against the advisory backend on a PostgreSQL cluster of the test's own, which they restart;

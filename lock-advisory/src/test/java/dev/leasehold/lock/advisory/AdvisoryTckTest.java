@@ -2,7 +2,7 @@ package dev.leasehold.lock.advisory;
 
 import dev.leasehold.lock.tck.LeaseholdTck;
 import dev.leasehold.lock.tck.TckFixture;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
 
 /** The whole TCK against the advisory backend on PostgreSQL. */
 class AdvisoryTckTest extends LeaseholdTck {

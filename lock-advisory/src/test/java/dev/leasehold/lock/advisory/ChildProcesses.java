@@ -1,6 +1,6 @@
 package dev.leasehold.lock.advisory;
 
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;

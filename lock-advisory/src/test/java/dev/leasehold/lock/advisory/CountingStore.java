@@ -1,10 +1,10 @@
 package dev.leasehold.lock.advisory;
 
 import dev.leasehold.lock.spi.AwaitOutcome;
+import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
-import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;

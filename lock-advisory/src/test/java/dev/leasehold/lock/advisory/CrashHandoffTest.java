@@ -6,7 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.RetryOptions;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +30,7 @@ class CrashHandoffTest {
     void aHolderKilledWithSigkillHandsItsLockOnWithinASecondWithALargerToken() throws Exception {
         String name = "crash-handoff-" + System.nanoTime();
         ChildProcesses.Child child = ChildProcesses.startHolder(DB, "advisory", PREFIX, name, 30_000);
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("next"), 4);
+        try (HikariDataSource pool = DB.newPool("adv-next", 4);
                 AdvisoryLockManager next = AdvisoryLockManager.create(
                         pool,
                         TestSupport.settings(PREFIX, Duration.ofSeconds(30))

@@ -8,7 +8,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.jdbc.JdbcLockManager;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -68,7 +68,7 @@ class FailoverBenchmark {
     @Test
     void advisorySessionLossDetection() throws Exception {
         List<Long> millis = new ArrayList<>();
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("detect"), 4);
+        try (HikariDataSource pool = DB.newPool("adv-detect", 4);
                 AdvisoryLockManager holder =
                         AdvisoryLockManager.create(pool, settings().build())) {
             for (int i = 0; i < RUNS; i++) {
@@ -97,7 +97,7 @@ class FailoverBenchmark {
     private long handoff(String backend) throws Exception {
         String name = "failover-" + backend + "-" + System.nanoTime();
         ChildProcesses.Child child = ChildProcesses.startHolder(DB, backend, PREFIX, name, LEASE_MILLIS);
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("failover"), 4);
+        try (HikariDataSource pool = DB.newPool("adv-failover", 4);
                 LockManager next = backend.equals("jdbc")
                         ? JdbcLockManager.create(pool, settings().build())
                         : AdvisoryLockManager.create(pool, settings().build())) {

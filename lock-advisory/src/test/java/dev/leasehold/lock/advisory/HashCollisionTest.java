@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockInfo;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestPool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ class HashCollisionTest {
     }
 
     private AdvisoryLockManager manager(Duration lease) {
-        return manager(TestSupport.pool(DB, TestSupport.poolName("collide"), 4), lease);
+        return manager(DB.newPool("adv-collide", 4), lease);
     }
 
     private AdvisoryLockManager manager(HikariDataSource pool, Duration lease) {
@@ -96,7 +97,7 @@ class HashCollisionTest {
     @Test
     void aStackedKeyNeverTakesOverTheOtherNamesUnexpiredRow() throws Exception {
         Duration shortLease = Duration.ofMillis(1500);
-        HikariDataSource crashedPool = TestSupport.pool(DB, TestSupport.poolName("collide"), 4);
+        TestPool crashedPool = DB.newPool("adv-collide", 4);
         AdvisoryLockManager crashed = manager(crashedPool, shortLease);
         AdvisoryLockManager survivor = manager(Duration.ofSeconds(30));
         Lease ca = crashed.lock(a).tryAcquire().orElseThrow();

@@ -3,11 +3,11 @@ package dev.leasehold.lock.advisory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.RetryOptions;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestPool;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,14 +34,14 @@ class LockCapTest {
     @Test
     void anAcquireBeyondTheCapFailsClearlyAndLeavesNothingLocked() throws Exception {
         String base = "cap-" + System.nanoTime() + "-";
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("cap"), 4);
+        try (TestPool pool = DB.newPool("adv-cap", 4);
                 AdvisoryLockManager capped = AdvisoryLockManager.create(
                         pool,
                         TestSupport.settings(PREFIX, Duration.ofSeconds(30))
                                 .property(AdvisoryOptions.MAX_LOCKS_PROPERTY, "3")
                                 .retry(RetryOptions.of(3, Duration.ofMillis(10)))
                                 .build());
-                HikariDataSource otherPool = TestSupport.pool(DB, TestSupport.poolName("cap-other"), 4);
+                TestPool otherPool = DB.newPool("adv-cap-other", 4);
                 AdvisoryLockManager other = AdvisoryLockManager.create(
                         otherPool,
                         TestSupport.settings(PREFIX, Duration.ofSeconds(30)).build())) {
@@ -76,7 +76,7 @@ class LockCapTest {
         String name = "shared-memory-" + System.nanoTime();
         AtomicInteger failures = new AtomicInteger();
         AtomicBoolean full = new AtomicBoolean();
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("53200"), 4)) {
+        try (TestPool pool = DB.newPool("adv-53200", 4)) {
             var failing = Doubles.failingStatements(
                     pool,
                     sql -> full.get() && sql.contains("pg_try_advisory_lock(p.k)"),

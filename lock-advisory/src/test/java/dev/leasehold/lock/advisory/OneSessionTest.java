@@ -3,9 +3,9 @@ package dev.leasehold.lock.advisory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestPool;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +35,7 @@ class OneSessionTest {
         String base = "hundred-" + System.nanoTime() + "-";
         List<Long> keys = new ArrayList<>();
         int session;
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("hundred"), 4)) {
+        try (TestPool pool = DB.newPool("adv-hundred", 4)) {
             AdvisoryLockManager manager = AdvisoryLockManager.create(
                     pool, TestSupport.settings(PREFIX, Duration.ofSeconds(3)).build());
             try (manager) {

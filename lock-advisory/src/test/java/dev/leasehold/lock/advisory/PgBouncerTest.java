@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockConfigurationException;
-import dev.leasehold.lock.tck.db.OwnedPgBouncer;
-import dev.leasehold.lock.tck.db.OwnedPgBouncer.PoolMode;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.OwnedPgBouncer;
+import dev.leasehold.lock.testing.OwnedPgBouncer.PoolMode;
+import dev.leasehold.lock.testing.TestDatabase;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,7 +37,7 @@ class PgBouncerTest {
     @Test
     void transactionPoolingIsRefusedAtOnceAndLeavesNothingLocked() throws Exception {
         try (OwnedPgBouncer bouncer = OwnedPgBouncer.start(DB, PoolMode.TRANSACTION);
-                HikariDataSource pool = TestSupport.pool(bouncer.database(), TestSupport.poolName("txn"), 4)) {
+                HikariDataSource pool = bouncer.database().newPool("adv-txn", 4)) {
             long start = System.nanoTime();
             Throwable refused = catchThrowable(() -> AdvisoryLockManager.create(
                     pool, TestSupport.settings(PREFIX, Duration.ofSeconds(5)).build()));
@@ -64,7 +64,7 @@ class PgBouncerTest {
     @Test
     void sessionPoolingKeepsASessionPerManagerAndWorks() {
         try (OwnedPgBouncer bouncer = OwnedPgBouncer.start(DB, PoolMode.SESSION);
-                HikariDataSource pool = TestSupport.pool(bouncer.database(), TestSupport.poolName("session"), 4);
+                HikariDataSource pool = bouncer.database().newPool("adv-session", 4);
                 AdvisoryLockManager one = AdvisoryLockManager.create(
                         pool,
                         TestSupport.settings(PREFIX, Duration.ofSeconds(5)).build());

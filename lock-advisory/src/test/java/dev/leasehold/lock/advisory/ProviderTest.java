@@ -9,9 +9,9 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.spi.LockProvider;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.nio.file.Path;
@@ -101,7 +101,7 @@ class ProviderTest {
 
     @Test
     void buildsManagersFromADataSourceOrAJdbi() {
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("provider"), 4)) {
+        try (HikariDataSource pool = DB.newPool("adv-provider", 4)) {
             try (LockManager fromDataSource = Locks.builder()
                     .dataSource(pool)
                     .backend("advisory")
@@ -124,7 +124,7 @@ class ProviderTest {
 
     @Test
     void badAdvisoryPropertiesAreRejectedNamingTheProperty() {
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("props"), 2)) {
+        try (HikariDataSource pool = DB.newPool("adv-props", 2)) {
             assertThatThrownBy(() -> Locks.builder()
                             .dataSource(pool)
                             .backend("advisory")

@@ -10,7 +10,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jdbc.JdbcLockManager;
 import dev.leasehold.lock.tck.Grants;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
+import dev.leasehold.lock.testing.OwnedPostgres;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.TestInstance;
  *
  * <p>and read the lines starting with {@code RESTART} on standard output. Each run holds three leases on one manager
  * while a second manager waits in {@code acquire} for one of them, restarts a cluster of its own ({@link
- * OwnedPostgres}, pools from {@link OwnedPostgres#newDataSource}: HikariCP {@code connectionTimeout} 1 s) at a random
+ * OwnedPostgres}, pools from its {@link TestDatabase#newPool}: HikariCP {@code connectionTimeout} 1 s) at a random
  * moment of the heartbeat, and reports, by {@link System#nanoTime()}:
  *
  * <ul>
@@ -233,7 +233,7 @@ class RestartBenchmark {
     }
 
     private HikariDataSource pool() {
-        return (HikariDataSource) pg.newDataSource("leasehold-restart-bench-" + POOLS.incrementAndGet(), 4);
+        return pg.database().newPool("restart-bench", 4);
     }
 
     /** HikariCP as it comes: connectionTimeout 30 s, no socket timeout. */

@@ -7,7 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.tck.Grants;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
+import dev.leasehold.lock.testing.OwnedPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +32,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestartTest {
-
-    private static final AtomicInteger POOLS = new AtomicInteger();
 
     /** Long, so that a loss seen within a fraction of it comes from the session, not from expiry. */
     private static final Duration LEASE = Duration.ofSeconds(10);
@@ -68,8 +66,7 @@ class RestartTest {
     }
 
     private AdvisoryLockManager manager(String prefix) {
-        HikariDataSource pool =
-                (HikariDataSource) pg.newDataSource("leasehold-adv-restart-" + POOLS.incrementAndGet(), 4);
+        HikariDataSource pool = pg.database().newPool("adv-restart", 4);
         resources.add(pool);
         AdvisoryLockManager manager = AdvisoryLockManager.create(
                 pool,

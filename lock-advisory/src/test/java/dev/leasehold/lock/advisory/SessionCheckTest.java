@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.advisory.internal.SessionCheck;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,7 +67,7 @@ class SessionCheckTest {
 
     @Test
     void buildingAManagerBehindATransactionPoolerFailsWithAnExplanation() {
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("bouncer"), 4)) {
+        try (HikariDataSource pool = DB.newPool("adv-bouncer", 4)) {
             assertThatThrownBy(() -> AdvisoryLockManager.create(
                             Doubles.transactionPooled(pool),
                             TestSupport.settings(PREFIX, Duration.ofSeconds(5)).build()))

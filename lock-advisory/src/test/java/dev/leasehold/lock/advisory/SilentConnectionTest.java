@@ -8,7 +8,7 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockAlreadyHeldException;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
+import dev.leasehold.lock.testing.OwnedPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -30,8 +30,8 @@ class SilentConnectionTest {
     @Test
     void aWaiterWhoseConnectionGoesSilentGivesUpAtItsMaxWait() throws Exception {
         try (OwnedPostgres pg = OwnedPostgres.create();
-                HikariDataSource holderPool = (HikariDataSource) pg.newDataSource("silent-holder", 2);
-                HikariDataSource waiterPool = (HikariDataSource) pg.database().newDataSource(4)) {
+                HikariDataSource holderPool = pg.database().newPool("silent-holder", 2);
+                HikariDataSource waiterPool = pg.database().newPool("silent-waiter", 4)) {
             String prefix = pg.database().uniquePrefix("silent");
             Duration lease = Duration.ofSeconds(2); // the session's network timeout: max(2 s, lease time)
             Duration maxWait = Duration.ofSeconds(3);

@@ -2,12 +2,12 @@ package dev.leasehold.lock.advisory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestPool;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,10 +43,10 @@ class TakeoverTest {
         DB.dropTablesWithPrefix(PREFIX);
     }
 
-    private final Map<AdvisoryLockManager, HikariDataSource> pools = new HashMap<>();
+    private final Map<AdvisoryLockManager, TestPool> pools = new HashMap<>();
 
     private AdvisoryLockManager manager(Duration lease, Takeover takeover) {
-        HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("takeover"), 4);
+        TestPool pool = DB.newPool("adv-takeover", 4);
         resources.add(pool);
         AdvisoryLockManager manager = TestSupport.manager(
                 pool,
@@ -100,7 +100,7 @@ class TakeoverTest {
 
     @Test
     void theTakeoverPolicyCanBeSetAsAProperty() {
-        try (HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("property"), 4);
+        try (TestPool pool = DB.newPool("adv-property", 4);
                 LockManager manager = Locks.builder()
                         .dataSource(pool)
                         .backend("advisory")

@@ -8,7 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockSettings;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +46,7 @@ class TerminatedSessionTest {
     }
 
     private AdvisoryLockManager manager() {
-        HikariDataSource pool = TestSupport.pool(DB, TestSupport.poolName("term"), 4);
+        HikariDataSource pool = DB.newPool("adv-term", 4);
         resources.add(pool);
         LockSettings settings = TestSupport.settings(PREFIX, LEASE).build();
         AdvisoryLockManager manager = AdvisoryLockManager.create(pool, settings);

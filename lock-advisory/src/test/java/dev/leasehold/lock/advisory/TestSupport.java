@@ -1,17 +1,15 @@
 package dev.leasehold.lock.advisory;
 
-import static org.awaitility.Awaitility.await;
-
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.advisory.internal.AdvisoryLeaseStore;
 import dev.leasehold.lock.advisory.internal.ConnectionSource;
 import dev.leasehold.lock.tck.Crashes;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
+import dev.leasehold.lock.testing.TestPool;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,7 +17,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -28,30 +25,10 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class TestSupport {
 
-    private static final AtomicInteger POOLS = new AtomicInteger();
-
     private TestSupport() {}
 
     static TestDatabase pg() {
         return TestDatabases.get(DatabaseKind.POSTGRESQL);
-    }
-
-    /** A new pool name, unique in this JVM and run. */
-    static String poolName(String hint) {
-        return "leasehold-adv-" + hint + "-" + ProcessHandle.current().pid() + "-" + POOLS.incrementAndGet();
-    }
-
-    /** A pool of its own: at most {@code size} connections, none kept idle, named for pg_stat_activity. */
-    static HikariDataSource pool(TestDatabase db, String name, int size) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(db.jdbcUrl());
-        config.setUsername(db.user());
-        config.setPassword(db.password());
-        config.setMaximumPoolSize(size);
-        config.setMinimumIdle(0);
-        config.setPoolName(name);
-        config.addDataSourceProperty("ApplicationName", name);
-        return new HikariDataSource(config);
     }
 
     /** Settings for tests: the table prefix, the lease time, a third of it as heartbeat, no retries. */
@@ -81,9 +58,9 @@ final class TestSupport {
      * Crashes a manager as the death of its process would: its leases are abandoned, never released; the server ends
      * every session of its pool (its advisory locks go with them); and the pool is closed.
      */
-    static void crash(AdvisoryLockManager manager, HikariDataSource pool) throws SQLException {
+    static void crash(AdvisoryLockManager manager, TestPool pool) {
         Crashes.abandon(manager);
-        endSessions(pg(), pool.getPoolName());
+        pool.endSessions();
         pool.close();
     }
 
@@ -146,33 +123,6 @@ final class TestSupport {
             }
         }
     }
-
-    /**
-     * Ends every session whose application_name is {@code name} from the server side, and waits until they are gone
-     * (their advisory locks with them).
-     */
-    static void endSessions(TestDatabase db, String name) throws SQLException {
-        terminateApplication(db, name);
-        await().atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(5))
-                .until(() -> count(db, OTHER_SESSIONS_NAMED, name) == 0);
-    }
-
-    /** Terminates every backend of {@code db} whose application_name is {@code name}; returns how many. */
-    static int terminateApplication(TestDatabase db, String name) throws SQLException {
-        try (Connection c = db.dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))" + " FROM " + OTHER_SESSIONS_NAMED)) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
-    }
-
-    private static final String OTHER_SESSIONS_NAMED =
-            "pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()";
 
     /** {@code SELECT count(*) FROM} the rest of the query, with one parameter, on {@code db}. */
     private static int count(TestDatabase db, String fromWhere, Object parameter) throws SQLException {

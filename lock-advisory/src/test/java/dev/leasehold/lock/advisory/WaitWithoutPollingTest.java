@@ -3,7 +3,6 @@ package dev.leasehold.lock.advisory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
@@ -11,7 +10,8 @@ import dev.leasehold.lock.advisory.internal.AdvisoryLeaseStore;
 import dev.leasehold.lock.advisory.internal.ConnectionSource;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.spi.LeaseGrant;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestPool;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +44,8 @@ class WaitWithoutPollingTest {
                         .delay(Duration.ofSeconds(10))
                         .build())
                 .build();
-        try (HikariDataSource holderPool = TestSupport.pool(DB, TestSupport.poolName("holder"), 4);
-                HikariDataSource waiterPool = TestSupport.pool(DB, TestSupport.poolName("waiter"), 4);
+        try (TestPool holderPool = DB.newPool("adv-holder", 4);
+                TestPool waiterPool = DB.newPool("adv-waiter", 4);
                 AdvisoryLockManager holder = AdvisoryLockManager.create(holderPool, holderSettings)) {
             AdvisoryLeaseStore store = AdvisoryLeaseStore.open(
                     ConnectionSource.of(waiterPool),

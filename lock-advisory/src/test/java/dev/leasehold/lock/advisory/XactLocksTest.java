@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockAlreadyHeldException;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,7 +40,7 @@ class XactLocksTest {
 
     @BeforeEach
     void open() throws SQLException {
-        pool = TestSupport.pool(DB, TestSupport.poolName("xact"), 6);
+        pool = DB.newPool("adv-xact", 6);
         manager = AdvisoryLockManager.create(
                 pool, TestSupport.settings(PREFIX, Duration.ofSeconds(30)).build());
         locks = manager.transactionLocks();

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jdbc.JdbcLockManager;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -223,6 +223,8 @@ class LeaseholdCommandTest {
         LeaseholdProcess badDuration =
                 LeaseholdProcess.run(home, "run", "--lock", "x", "--lease", "soon", "--", "true");
         assertThat(badDuration.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(badDuration.stderr()).contains("\"soon\", which is not a duration").contains("500ms");
+        assertThat(badDuration.stderr())
+                .contains("\"soon\", which is not a duration")
+                .contains("500ms");
     }
 }

@@ -2,9 +2,9 @@ package dev.leasehold.lock.jdbc;
 
 import dev.leasehold.lock.tck.LeaseholdTck;
 import dev.leasehold.lock.tck.TckFixture;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 
 /** The whole TCK against the lease table on one database. */
 abstract class JdbcTck extends LeaseholdTck {

@@ -3,18 +3,16 @@ package dev.leasehold.lock.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockSettings;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
+import dev.leasehold.lock.testing.TestPool;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,9 +26,7 @@ class KilledConnectionTest {
     void aRenewalOnAKilledConnectionIsRetriedOnANewOneAndTheLeaseSurvives() {
         TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRESQL);
         String prefix = db.uniquePrefix("killed");
-        String application = "leasehold-killed-" + prefix;
-        Jdbi admin = Jdbi.create(db.dataSource());
-        try (HikariDataSource pool = JdbcFixture.pool(db, application, 2);
+        try (TestPool pool = db.newPool("killed", 2);
                 JdbcLockManager locks = JdbcLockManager.create(
                         pool,
                         LockSettings.builder()
@@ -42,15 +38,9 @@ class KilledConnectionTest {
             AtomicInteger lost = new AtomicInteger();
             lease.onLost(e -> lost.incrementAndGet());
             for (int round = 0; round < 3; round++) {
-                List<Boolean> killed = admin.withHandle(h -> h.createQuery("SELECT pg_terminate_backend(pid)"
-                                + " FROM pg_stat_activity WHERE application_name = :app")
-                        .bind("app", application)
-                        .mapTo(Boolean.class)
-                        .list());
-                assertThat(killed)
-                        .as("the pool's connections were terminated")
-                        .isNotEmpty()
-                        .containsOnly(true);
+                assertThat(pool.endSessions())
+                        .as("the pool's connections terminated")
+                        .isPositive();
                 Instant before = locks.inspect("survivor").orElseThrow().expiresAt();
                 await().atMost(Duration.ofSeconds(5))
                         .pollInterval(Duration.ofMillis(20))

@@ -6,9 +6,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 import java.time.Duration;
 import java.util.Locale;
 import org.jdbi.v3.core.Jdbi;
@@ -47,7 +47,7 @@ class LeaseTableBenchmark {
     void postgresql() throws Exception {
         TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRESQL);
         String prefix = db.uniquePrefix("bench");
-        try (HikariDataSource one = JdbcFixture.pool(db, "leasehold-bench", 1)) {
+        try (HikariDataSource one = db.newPool("bench", 1)) {
             Jdbi jdbi = Jdbi.create(one);
             JdbcLeaseStore store = JdbcLeaseStore.open(
                     jdbi, LockSettings.builder().tablePrefix(prefix).build());

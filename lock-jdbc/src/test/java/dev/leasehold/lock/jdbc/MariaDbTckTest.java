@@ -1,6 +1,6 @@
 package dev.leasehold.lock.jdbc;
 
-import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.testing.DatabaseKind;
 
 /** The whole TCK against the lease table on MariaDb. */
 class MariaDbTckTest extends JdbcTck {

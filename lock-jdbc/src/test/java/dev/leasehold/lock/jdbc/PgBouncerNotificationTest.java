@@ -11,13 +11,13 @@ import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.spi.AwaitOutcome;
+import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.table.internal.SessionProbe;
-import dev.leasehold.lock.tck.ForwardingLeaseStore;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.OwnedPgBouncer;
-import dev.leasehold.lock.tck.db.OwnedPgBouncer.PoolMode;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.OwnedPgBouncer;
+import dev.leasehold.lock.testing.OwnedPgBouncer.PoolMode;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -59,8 +59,8 @@ class PgBouncerNotificationTest {
     @Test
     void behindTransactionPoolingWaitersAreToldToPollAndNoConnectionIsKept() throws Exception {
         try (OwnedPgBouncer bouncer = OwnedPgBouncer.start(DB, PoolMode.TRANSACTION);
-                HikariDataSource holderPool = JdbcFixture.pool(bouncer.database(), "leasehold-bouncer-holder", 4);
-                HikariDataSource waiterPool = JdbcFixture.pool(bouncer.database(), "leasehold-bouncer-waiter", 4)) {
+                HikariDataSource holderPool = bouncer.database().newPool("bouncer-holder", 4);
+                HikariDataSource waiterPool = bouncer.database().newPool("bouncer-waiter", 4)) {
             JdbcLeaseStore holder = JdbcLeaseStore.open(Jdbi.create(holderPool), settings());
             JdbcLeaseStore waiter = JdbcLeaseStore.open(Jdbi.create(waiterPool), settings());
             try {
@@ -94,8 +94,8 @@ class PgBouncerNotificationTest {
     @Test
     void behindSessionPoolingAWaiterWakesOnRelease() throws Exception {
         try (OwnedPgBouncer bouncer = OwnedPgBouncer.start(DB, PoolMode.SESSION);
-                HikariDataSource holderPool = JdbcFixture.pool(bouncer.database(), "leasehold-session-holder", 4);
-                HikariDataSource waiterPool = JdbcFixture.pool(bouncer.database(), "leasehold-session-waiter", 4)) {
+                HikariDataSource holderPool = bouncer.database().newPool("session-holder", 4);
+                HikariDataSource waiterPool = bouncer.database().newPool("session-waiter", 4)) {
             AtomicInteger secondConnections = new AtomicInteger();
             try (Connection c = waiterPool.getConnection()) {
                 assertThat(SessionProbe.check(c, work -> {

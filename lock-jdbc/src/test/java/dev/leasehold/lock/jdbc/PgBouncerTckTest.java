@@ -2,10 +2,10 @@ package dev.leasehold.lock.jdbc;
 
 import dev.leasehold.lock.tck.LeaseholdTck;
 import dev.leasehold.lock.tck.TckFixture;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.OwnedPgBouncer;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.OwnedPgBouncer;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 
 /**
  * The whole TCK against the lease table on PostgreSQL behind a PgBouncer of its own in {@code pool_mode=transaction},

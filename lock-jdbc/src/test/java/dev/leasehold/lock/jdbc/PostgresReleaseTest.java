@@ -6,9 +6,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class PostgresReleaseTest {
     void anAsynchronousReleaseLeavesTheConnectionsSettingAlone() throws Exception {
         TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRESQL);
         String prefix = db.uniquePrefix("asyncrel");
-        try (HikariDataSource single = JdbcFixture.pool(db, "leasehold-" + prefix, 1)) {
+        try (HikariDataSource single = db.newPool("release", 1)) {
             Jdbi jdbi = Jdbi.create(single);
             JdbcLeaseStore store = JdbcLeaseStore.open(
                     jdbi, LockSettings.builder().tablePrefix(prefix).build());

@@ -7,7 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.tck.Grants;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
+import dev.leasehold.lock.testing.OwnedPostgres;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,14 +31,12 @@ import org.junit.jupiter.api.TestInstance;
  * a waiting {@code acquire} rides it out, and no token is ever granted twice.
  *
  * <p>The pools are set up as an application's should be for a database that can restart ({@link
- * OwnedPostgres#newDataSource}): HikariCP's {@code connectionTimeout} bounds how long a caller waits for a connection
+ * TestDatabase#newPool} of an {@link OwnedPostgres}): HikariCP's {@code connectionTimeout} bounds how long a caller waits for a connection
  * while the server is down, and the driver's {@code connectTimeout} and {@code socketTimeout} bound a connection
  * attempt and a read on a socket that went silent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestartTest {
-
-    private static final AtomicInteger POOLS = new AtomicInteger();
 
     private OwnedPostgres pg;
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -67,7 +65,7 @@ class RestartTest {
     }
 
     private JdbcLockManager manager(String prefix, Duration leaseTime, Duration heartbeat) {
-        HikariDataSource pool = (HikariDataSource) pg.newDataSource("leasehold-restart-" + POOLS.incrementAndGet(), 4);
+        HikariDataSource pool = pg.database().newPool("restart", 4);
         resources.add(pool);
         JdbcLockManager manager = JdbcLockManager.create(
                 pool,

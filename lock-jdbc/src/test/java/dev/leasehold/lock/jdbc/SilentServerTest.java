@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
+import dev.leasehold.lock.testing.DriverDataSource;
+import dev.leasehold.lock.testing.OwnedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -63,20 +63,21 @@ class SilentServerTest {
         }
     }
 
-    /** Plain connections with the driver's defaults; the next one after {@code freezeNext} has its server frozen. */
+    /**
+     * Plain connections with the driver's defaults (no socket timeout); the next one after {@code freezeNext} has its
+     * server frozen.
+     */
     private static final class FreezingDataSource extends DriverDataSource {
-        private final OwnedPostgres pg;
         final List<Integer> frozen = new CopyOnWriteArrayList<>();
         volatile boolean freezeNext;
 
         FreezingDataSource(OwnedPostgres pg) {
             super(pg.database());
-            this.pg = pg;
         }
 
         @Override
         public Connection getConnection() throws SQLException {
-            Connection c = DriverManager.getConnection(pg.jdbcUrl(), OwnedPostgres.USER, "");
+            Connection c = super.getConnection();
             if (freezeNext) {
                 freezeNext = false;
                 int pid;

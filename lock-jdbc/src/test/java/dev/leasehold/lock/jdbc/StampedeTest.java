@@ -9,12 +9,12 @@ import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
+import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.SqlFailures;
-import dev.leasehold.lock.tck.ForwardingLeaseStore;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ class StampedeTest {
         List<Throwable> storeFailures = Collections.synchronizedList(new ArrayList<>());
         List<LockManager> managers = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        try (HikariDataSource connections = JdbcFixture.pool(db, "leasehold-stampede", 32)) {
+        try (HikariDataSource connections = db.newPool("stampede", 32)) {
             Jdbi jdbi = Jdbi.create(connections);
             for (int i = 0; i < THREADS; i++) {
                 LockSettings settings = LockSettings.builder()

@@ -7,7 +7,7 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.Locks;
-import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.testing.DatabaseKind;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;

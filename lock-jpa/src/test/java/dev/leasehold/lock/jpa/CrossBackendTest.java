@@ -9,7 +9,7 @@ import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.jdbc.JdbcLockManager;
 import dev.leasehold.lock.tck.Crashes;
-import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.testing.DatabaseKind;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.List;
 import java.util.Map;

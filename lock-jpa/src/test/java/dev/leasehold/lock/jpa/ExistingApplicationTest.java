@@ -8,9 +8,9 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
@@ -38,7 +38,7 @@ class ExistingApplicationTest {
     private EntityManagerFactory boot(DatabaseKind kind, String unit) {
         db = TestDatabases.get(kind);
         if (pool == null) {
-            pool = TestUnits.pool(db, TestUnits.poolName("app"), 4);
+            pool = db.newPool("jpa-app", 4);
             deployment.put(JdbcSettings.JAKARTA_NON_JTA_DATASOURCE, pool);
             if (kind == DatabaseKind.H2) {
                 dropPrefix = LeaseRow.TABLE_NAME;

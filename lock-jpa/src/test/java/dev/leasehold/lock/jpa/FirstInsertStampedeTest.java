@@ -3,7 +3,7 @@ package dev.leasehold.lock.jpa;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leasehold.lock.Lease;
-import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.testing.DatabaseKind;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;

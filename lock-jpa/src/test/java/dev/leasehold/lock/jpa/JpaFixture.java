@@ -1,19 +1,15 @@
 package dev.leasehold.lock.jpa;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jpa.internal.JpaLeaseStore;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.OwnedPostgres;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestPool;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -26,8 +22,7 @@ final class JpaFixture extends LeaseStoreFixture {
 
     private final TestDatabase db;
     private final String prefix;
-    private final String poolName;
-    private final HikariDataSource pool;
+    private final TestPool pool;
     private final EntityManagerFactory emf;
     private final OwnedPostgres owned;
 
@@ -39,15 +34,13 @@ final class JpaFixture extends LeaseStoreFixture {
         this.db = db;
         this.prefix = prefix;
         this.owned = owned;
-        this.poolName = TestUnits.poolName("tck");
-        this.pool =
-                owned != null ? (HikariDataSource) owned.newDataSource(poolName, 16) : TestUnits.pool(db, poolName, 16);
+        this.pool = db.newPool("jpa-tck", 16);
         this.emf = TestUnits.unit("leasehold-tck", pool, prefix, Map.of());
     }
 
     /**
      * A fixture over a cluster of the test's own, which {@link #restartDatabase} restarts and {@link #close()} closes;
-     * its pool bounds every wait ({@link OwnedPostgres#newDataSource}).
+     * its pool bounds every wait (see {@link OwnedPostgres}).
      */
     static JpaFixture owning(OwnedPostgres pg, String prefix) {
         return new JpaFixture(pg.database(), prefix, pg);
@@ -58,20 +51,14 @@ final class JpaFixture extends LeaseStoreFixture {
         return JpaLeaseStore.open(emf, settings.toBuilder().tablePrefix(prefix).build());
     }
 
-    /** Kills every connection of the shared pool from the server side (PostgreSQL only). */
+    /**
+     * Ends every session of the pool the managers share from the server side, on every database ({@link
+     * TestPool#endSessions()}): the managers of a test class share one factory, so the holder's connections are
+     * everyone's.
+     */
     @Override
     public void killConnections(LockManager manager) {
-        if (db.kind() != DatabaseKind.POSTGRESQL) {
-            throw new UnsupportedOperationException("killing connections is implemented for PostgreSQL only");
-        }
-        try (Connection c = db.dataSource().getConnection();
-                PreparedStatement s = c.prepareStatement(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?")) {
-            s.setString(1, poolName);
-            s.executeQuery().close();
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not kill the connections of " + poolName, e);
-        }
+        pool.endSessions();
     }
 
     /** An application transaction on an EntityManager of the same factory, as the application opens one. */

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.jpa.internal.UnitMapping;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Map;
 import org.hibernate.cfg.MappingSettings;
@@ -22,7 +22,7 @@ class MappingContributorTest {
     private static String tableOf(
             DatabaseKind kind, String prefix, Map<String, Object> properties, Class<?>... classes) {
         TestDatabase db = TestDatabases.get(kind);
-        try (HikariDataSource pool = TestUnits.pool(db, TestUnits.poolName("mapping"), 2);
+        try (HikariDataSource pool = db.newPool("jpa-mapping", 2);
                 EntityManagerFactory emf = TestUnits.unit("mapping", pool, prefix, properties, classes)) {
             return UnitMapping.of(emf).table();
         }

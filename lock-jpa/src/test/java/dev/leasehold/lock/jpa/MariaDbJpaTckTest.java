@@ -1,6 +1,6 @@
 package dev.leasehold.lock.jpa;
 
-import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.testing.DatabaseKind;
 
 /** The whole TCK against the JPA backend on MariaDB. */
 class MariaDbJpaTckTest extends JpaTck {

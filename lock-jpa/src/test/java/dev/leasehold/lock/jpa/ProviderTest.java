@@ -6,7 +6,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.spi.LockProvider;
-import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.testing.DatabaseKind;
 import java.util.ServiceLoader;
 import org.hibernate.boot.spi.AdditionalMappingContributor;
 import org.junit.jupiter.api.AfterAll;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockSettings;
-import dev.leasehold.lock.tck.db.OwnedPostgres;
+import dev.leasehold.lock.testing.OwnedPostgres;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
 import java.time.Duration;
@@ -27,7 +27,7 @@ class RestartTest {
     @Test
     void aManagerBuiltRightAfterARestartGetsPastThePoolsDeadConnections() throws Exception {
         try (OwnedPostgres pg = OwnedPostgres.create();
-                HikariDataSource pool = (HikariDataSource) pg.newDataSource(TestUnits.poolName("restart"), 4)) {
+                HikariDataSource pool = pg.database().newPool("jpa-restart", 4)) {
             String prefix = pg.database().uniquePrefix("jpa_restart");
             try (EntityManagerFactory emf = TestUnits.unit("jpa-restart", pool, prefix, Map.of())) {
                 List<Connection> used = new ArrayList<>();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockAlreadyHeldException;
-import dev.leasehold.lock.tck.db.DatabaseKind;
+import dev.leasehold.lock.testing.DatabaseKind;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.util.Optional;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockSettings;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -28,7 +28,7 @@ class TableSetupTest {
         String prefix = db.uniquePrefix("wrong_types");
         String time = kind == DatabaseKind.MARIADB ? "TIMESTAMP(6) NULL" : "TIMESTAMP(6)";
         String q = kind == DatabaseKind.MARIADB ? "`" : "\"";
-        try (HikariDataSource pool = TestUnits.pool(db, TestUnits.poolName("wrong-types"), 2)) {
+        try (HikariDataSource pool = db.newPool("jpa-wrong-types", 2)) {
             try (Connection c = pool.getConnection();
                     Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE " + q + prefix + "distributed_locks" + q

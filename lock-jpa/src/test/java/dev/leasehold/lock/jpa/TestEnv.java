@@ -4,9 +4,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.tck.TckEnvironment;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
-import dev.leasehold.lock.tck.db.TestDatabases;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabases;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
@@ -35,7 +35,7 @@ final class TestEnv implements AutoCloseable {
     private TestEnv(DatabaseKind kind, String hint, Class<?>... classes) {
         this.db = TestDatabases.get(kind);
         this.prefix = db.uniquePrefix(hint);
-        this.pool = TestUnits.pool(db, TestUnits.poolName(hint), 16);
+        this.pool = db.newPool("jpa-" + hint, 16);
         this.emf = TestUnits.countingUnit("leasehold-" + hint, pool, prefix, statements, classes);
     }
 

@@ -1,9 +1,6 @@
 package dev.leasehold.lock.jpa;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import dev.leasehold.lock.tck.db.DatabaseKind;
-import dev.leasehold.lock.tck.db.TestDatabase;
+import dev.leasehold.lock.testing.TestDatabase;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,32 +10,10 @@ import org.hibernate.cfg.JdbcSettings;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.resource.jdbc.spi.StatementInspector;
 
-/** Builds the pools and Hibernate persistence units the tests use. */
+/** Builds the Hibernate persistence units the tests use (their pools come from {@link TestDatabase#newPool}). */
 final class TestUnits {
 
-    private static final AtomicInteger POOLS = new AtomicInteger();
-
     private TestUnits() {}
-
-    /** A pool of its own, at most {@code size} connections, none kept idle, named for pg_stat_activity. */
-    static HikariDataSource pool(TestDatabase db, String name, int size) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(db.jdbcUrl());
-        config.setUsername(db.user());
-        config.setPassword(db.password());
-        config.setMaximumPoolSize(size);
-        config.setMinimumIdle(0);
-        config.setPoolName(name);
-        if (db.kind() == DatabaseKind.POSTGRESQL) {
-            config.addDataSourceProperty("ApplicationName", name);
-        }
-        return new HikariDataSource(config);
-    }
-
-    /** A unique pool name. */
-    static String poolName(String hint) {
-        return "leasehold-jpa-" + hint + "-" + POOLS.incrementAndGet();
-    }
 
     /**
      * A Hibernate unit over {@code dataSource} with only the given classes listed (the contributor adds {@link

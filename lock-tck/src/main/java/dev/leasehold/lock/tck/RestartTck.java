@@ -6,7 +6,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The restart rules ({@link RestartRules}) alone, for a fixture over a database of the test's own that {@link
- * TckFixture#restartDatabase} may restart, such as one on {@link dev.leasehold.lock.tck.db.OwnedPostgres}. A backend
+ * TckFixture#restartDatabase} may restart, such as one on lock-testing's {@code OwnedPostgres}. A backend
  * runs the whole TCK ({@link LeaseholdTck}) on its usual test database, where these rules abort because that database
  * is shared, and this class over a database it owns:
  *

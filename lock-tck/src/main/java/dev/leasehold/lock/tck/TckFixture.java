@@ -97,7 +97,7 @@ public interface TckFixture extends AutoCloseable {
     default void restartDatabase(Duration downtime) {
         throw new UnsupportedOperationException("this fixture cannot restart its database (TckFixture.restartDatabase):"
                 + " run the restart rules over a database of the test's own, such as"
-                + " dev.leasehold.lock.tck.db.OwnedPostgres");
+                + " dev.leasehold.lock.testing.OwnedPostgres of lock-testing");
     }
 
     /** Frees what the fixture holds (tables, connections). */

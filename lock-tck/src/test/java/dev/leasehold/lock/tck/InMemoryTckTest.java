@@ -1,6 +1,7 @@
 package dev.leasehold.lock.tck;
 
 import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
 import dev.leasehold.lock.spi.LeaseStore;
 import java.time.Duration;
 

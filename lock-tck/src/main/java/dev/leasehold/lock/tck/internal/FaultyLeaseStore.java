@@ -2,11 +2,11 @@ package dev.leasehold.lock.tck.internal;
 
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.spi.AwaitOutcome;
+import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.Faults;
-import dev.leasehold.lock.tck.ForwardingLeaseStore;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
