@@ -26,7 +26,8 @@ import java.util.Set;
  *   <li>{@code 25006} read-only transaction: a demoted primary or a standby reached through a stale address after a
  *       failover (PostgreSQL; MySQL error 1792); MariaDB/MySQL errors 1290 and 1836 ({@code read_only} mode).
  *   <li>MariaDB/MySQL errors 1927 (connection killed), 2006 (server gone away), 2013 (connection lost during a query),
- *       and {@code 70100} (query interrupted, as a server shutting down reports it).
+ *       and {@code 70100} (query interrupted, as a server shutting down reports it); H2's broken or closed connections
+ *       ({@code 90067}, {@code 90098}, {@code 90121}), which it reports without a class-08 SQLState.
  * </ul>
  *
  * <p>This class is thread-safe.
@@ -43,6 +44,9 @@ public final class SqlFailures {
             "57P03", // cannot_connect_now: starting up, shutting down, in recovery
             "25006", // read_only_sql_transaction: a demoted primary or a standby
             "HYT00", // H2: timeout trying to lock a row
+            "90067", // H2: the connection is broken
+            "90098", // H2: the database has been closed
+            "90121", // H2: the database is called at shutdown (its session was ended)
             "70100"); // MariaDB: query interrupted (KILL QUERY, max_statement_time, shutdown)
 
     /** MariaDB/MySQL error codes retried whatever their SQLState (most are HY000). */

@@ -37,6 +37,15 @@ class SqlFailuresTest {
     }
 
     @Test
+    void h2ReportsABrokenOrClosedConnectionWithoutClass08() {
+        for (String state : new String[] {"90067", "90098", "90121"}) {
+            assertThat(SqlFailures.isTransient(wrapped(new SQLException("closed", state, Integer.parseInt(state)))))
+                    .as(state)
+                    .isTrue();
+        }
+    }
+
+    @Test
     void lockNotAvailableOnEveryDatabase() {
         assertThat(SqlFailures.isLockNotAvailable(wrapped(new SQLException("lock_timeout", "55P03"))))
                 .isTrue();
