@@ -54,10 +54,7 @@ final class Report {
     /** Writes every file into {@code dir}; returns the Markdown report's path. */
     Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("throughput.csv"), throughputCsv(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("contention.csv"), contentionCsv(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("handoff.csv"), handoffCsv(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("heartbeat.csv"), heartbeatCsv(), StandardCharsets.UTF_8);
+        CsvTables.write(dir, this);
         if (!handoff.isEmpty()) {
             Files.writeString(dir.resolve("handoff.svg"), handoffSvg(), StandardCharsets.UTF_8);
         }
@@ -419,87 +416,6 @@ final class Report {
         }
     }
 
-    // ---- CSV ----
-
-    private String throughputCsv() {
-        StringBuilder b = new StringBuilder(
-                "database,threads,variant,round,cycles_per_s,round_trips_per_cycle,client_ms_per_cycle,error\n");
-        for (ThroughputScenario.Row r : throughput) {
-            b.append(fmt(
-                    "%s,%d,%s,%d,%.1f,%.3f,%.4f,%s%n",
-                    r.db().key(),
-                    r.threads(),
-                    r.variant(),
-                    r.round() + 1,
-                    r.cyclesPerSecond(),
-                    r.roundTripsPerCycle(),
-                    r.clientMillisPerCycle(),
-                    csv(r.error())));
-        }
-        return b.toString();
-    }
-
-    private String contentionCsv() {
-        StringBuilder b = new StringBuilder("database,contenders,mode,variant,round,acquisitions_per_s,"
-                + "failed_tries_per_s,round_trips_per_failed_try,errors_per_s,log_bytes,log_bytes_per_try,error\n");
-        for (ContentionScenario.Row r : contention) {
-            b.append(fmt(
-                    "%s,%d,%s,%s,%d,%.1f,%.1f,%.3f,%.1f,%d,%.1f,%s%n",
-                    r.db().key(),
-                    r.contenders(),
-                    r.mode(),
-                    r.variant(),
-                    r.round() + 1,
-                    r.acquisitionsPerSecond(),
-                    r.failedTriesPerSecond(),
-                    r.roundTripsPerFailedTry(),
-                    r.errorsPerSecond(),
-                    r.logBytes(),
-                    r.logBytesPerTry(),
-                    csv(r.error())));
-        }
-        return b.toString();
-    }
-
-    private String handoffCsv() {
-        StringBuilder b = new StringBuilder("database,waiters,variant,round,latency_ms,error\n");
-        for (HandoffScenario.Row r : handoff) {
-            if (r.latenciesMillis().length == 0) {
-                b.append(fmt(
-                        "%s,%d,%s,%d,,%s%n", r.db().key(), r.waiters(), r.variant(), r.round() + 1, csv(r.error())));
-            }
-            for (double latency : r.latenciesMillis()) {
-                b.append(fmt(
-                        "%s,%d,%s,%d,%.3f,%s%n",
-                        r.db().key(), r.waiters(), r.variant(), r.round() + 1, latency, csv(r.error())));
-            }
-        }
-        return b.toString();
-    }
-
-    private String heartbeatCsv() {
-        StringBuilder b = new StringBuilder("database,variant,leases,capped,statements_per_interval,"
-                + "commits_per_interval,client_ms_per_interval,server_ms_per_interval,heap_bytes_per_lease,lost,"
-                + "acquire_seconds,error\n");
-        for (HeartbeatScenario.Row r : heartbeat) {
-            b.append(fmt(
-                    "%s,%s,%d,%s,%.2f,%.2f,%.3f,%.3f,%.1f,%d,%.2f,%s%n",
-                    r.db().key(),
-                    r.variant(),
-                    r.leases(),
-                    r.capped(),
-                    r.statementsPerInterval(),
-                    r.commitsPerInterval(),
-                    r.clientMillisPerInterval(),
-                    r.serverMillisPerInterval(),
-                    r.heapBytesPerLease(),
-                    r.lost(),
-                    r.acquireSeconds(),
-                    csv(r.error())));
-        }
-        return b.toString();
-    }
-
     // ---- SVG ----
 
     String handoffSvg() {
@@ -534,10 +450,6 @@ final class Report {
 
     private static <R> Stats.Summary summary(List<R> rows, java.util.function.ToDoubleFunction<R> f) {
         return Stats.Summary.of(rows.stream().map(r -> f.applyAsDouble(r)).toList());
-    }
-
-    private static String csv(String text) {
-        return text == null ? "" : "\"" + text.replace("\"", "'") + "\"";
     }
 
     private static String minutes(Duration d) {
