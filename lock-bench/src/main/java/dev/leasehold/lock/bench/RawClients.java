@@ -23,25 +23,6 @@ final class RawClients {
 
     private RawClients() {}
 
-    /** The lease table shape the floors use, the same columns as Leasehold's. */
-    static String leaseTableDdl(DbKind kind, String table) {
-        return switch (kind) {
-            case POSTGRESQL ->
-                "CREATE TABLE " + table + " (lock_name VARCHAR(255) NOT NULL PRIMARY KEY,"
-                        + " owner_id VARCHAR(255), token BIGINT NOT NULL, acquired_at TIMESTAMPTZ NOT NULL,"
-                        + " expires_at TIMESTAMPTZ NOT NULL)";
-            case MARIADB ->
-                "CREATE TABLE " + table + " (lock_name VARCHAR(255) NOT NULL PRIMARY KEY,"
-                        + " owner_id VARCHAR(255) NULL, token BIGINT NOT NULL, acquired_at DATETIME(6) NOT NULL,"
-                        + " expires_at DATETIME(6) NOT NULL) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4"
-                        + " COLLATE = utf8mb4_nopad_bin";
-            case H2 ->
-                "CREATE TABLE " + table + " (lock_name VARCHAR(255) NOT NULL PRIMARY KEY,"
-                        + " owner_id VARCHAR(255), token BIGINT NOT NULL, acquired_at TIMESTAMP(6) WITH TIME ZONE NOT NULL,"
-                        + " expires_at TIMESTAMP(6) WITH TIME ZONE NOT NULL)";
-        };
-    }
-
     /** {@code SELECT 1}: the round-trip floor; its "release" does nothing. */
     static Variant select1() {
         return new Variant(
@@ -116,7 +97,7 @@ final class RawClients {
         @Override
         public void setUp(Database database) throws SQLException {
             table = database.prefix() + suffix;
-            database.execute(leaseTableDdl(database.kind(), table));
+            database.execute(database.kind().dialect().executableDdl(table));
         }
     }
 
