@@ -7,22 +7,16 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.tck.Grants;
-import dev.leasehold.lock.testing.OwnedPostgres;
+import dev.leasehold.lock.testing.OnOwnedPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The advisory backend across a restart of PostgreSQL (an immediate shutdown, then a start), on a cluster of the
@@ -30,8 +24,7 @@ import org.junit.jupiter.api.TestInstance;
  * before its lease time), a waiting {@code acquire} resumes and takes the lock over once the server is back, and no
  * token is ever granted twice.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RestartTest {
+class RestartTest extends OnOwnedPostgres {
 
     /** Long, so that a loss seen within a fraction of it comes from the session, not from expiry. */
     private static final Duration LEASE = Duration.ofSeconds(10);
@@ -39,35 +32,8 @@ class RestartTest {
     /** The liveness interval (500 ms), its tick (100 ms), a failed round trip, and room for a busy machine. */
     private static final Duration PROMPTLY = Duration.ofSeconds(2);
 
-    private OwnedPostgres pg;
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-
-    @BeforeAll
-    void startServer() {
-        pg = OwnedPostgres.create();
-    }
-
-    @AfterAll
-    void stopServer() {
-        threads.shutdownNow();
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    @AfterEach
-    void closeResources() throws Exception {
-        pg.start();
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-        resources.clear();
-    }
-
     private AdvisoryLockManager manager(String prefix) {
-        HikariDataSource pool = pg.database().newPool("adv-restart", 4);
-        resources.add(pool);
+        HikariDataSource pool = pool("adv-restart", 4);
         AdvisoryLockManager manager = AdvisoryLockManager.create(
                 pool,
                 LockSettings.builder()
@@ -75,19 +41,12 @@ class RestartTest {
                         .leaseTime(LEASE)
                         .heartbeatInterval(LEASE.dividedBy(3))
                         .build());
-        resources.add(manager);
-        return manager;
-    }
-
-    private String prefix() {
-        String prefix = pg.database().uniquePrefix("adv_restart");
-        resources.add(() -> pg.database().dropTablesWithPrefix(prefix));
-        return prefix;
+        return closeAfterTest(manager);
     }
 
     @Test
     void aRestartLosesTheSessionsLeasesAtOnceAndTheWaiterTakesOverWithALargerToken() throws Exception {
-        String prefix = prefix();
+        String prefix = tablePrefix("adv_restart");
         AdvisoryLockManager holder = manager(prefix);
         AdvisoryLockManager other = manager(prefix);
         Grants grants = new Grants();
@@ -133,7 +92,7 @@ class RestartTest {
 
     @Test
     void aShortRestartStillEndsTheSessionAndNeverLeavesTwoHolders() throws Exception {
-        String prefix = prefix();
+        String prefix = tablePrefix("adv_restart");
         AdvisoryLockManager holder = manager(prefix);
         AdvisoryLockManager other = manager(prefix);
         Grants grants = new Grants();

@@ -14,6 +14,7 @@ import dev.leasehold.lock.core.internal.EngineAccess;
 import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
 import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.ForwardingLeaseStore;
+import dev.leasehold.lock.testing.TestTimes;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,6 +8,7 @@ import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
 import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.testing.TestTimes;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;

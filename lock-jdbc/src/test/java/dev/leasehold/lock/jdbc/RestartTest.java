@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.tck.Grants;
+import dev.leasehold.lock.testing.OnOwnedPostgres;
 import dev.leasehold.lock.testing.OwnedPostgres;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,16 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The lease table across a restart of PostgreSQL (an immediate shutdown, then a start), on a cluster of the test's own:
@@ -35,38 +30,10 @@ import org.junit.jupiter.api.TestInstance;
  * while the server is down, and the driver's {@code connectTimeout} and {@code socketTimeout} bound a connection
  * attempt and a read on a socket that went silent.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RestartTest {
-
-    private OwnedPostgres pg;
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-
-    @BeforeAll
-    void startServer() {
-        pg = OwnedPostgres.create();
-    }
-
-    @AfterAll
-    void stopServer() {
-        threads.shutdownNow();
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    @AfterEach
-    void closeResources() throws Exception {
-        pg.start();
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-        resources.clear();
-    }
+class RestartTest extends OnOwnedPostgres {
 
     private JdbcLockManager manager(String prefix, Duration leaseTime, Duration heartbeat) {
-        HikariDataSource pool = pg.database().newPool("restart", 4);
-        resources.add(pool);
+        HikariDataSource pool = pool("restart", 4);
         JdbcLockManager manager = JdbcLockManager.create(
                 pool,
                 LockSettings.builder()
@@ -74,19 +41,12 @@ class RestartTest {
                         .leaseTime(leaseTime)
                         .heartbeatInterval(heartbeat)
                         .build());
-        resources.add(manager);
-        return manager;
-    }
-
-    private String prefix() {
-        String prefix = pg.database().uniquePrefix("restart");
-        resources.add(() -> pg.database().dropTablesWithPrefix(prefix));
-        return prefix;
+        return closeAfterTest(manager);
     }
 
     @Test
     void aRestartShorterThanTheLeaseKeepsEveryLeaseWithItsToken() throws Exception {
-        String prefix = prefix();
+        String prefix = tablePrefix("restart");
         Duration lease = Duration.ofSeconds(4);
         JdbcLockManager holder = manager(prefix, lease, Duration.ofSeconds(1));
         JdbcLockManager other = manager(prefix, lease, Duration.ofSeconds(1));
@@ -132,7 +92,7 @@ class RestartTest {
 
     @Test
     void aRestartLongerThanTheLeaseLosesEveryLeaseAtItsDeadlineAndTheWaiterTakesOver() throws Exception {
-        String prefix = prefix();
+        String prefix = tablePrefix("restart");
         Duration lease = Duration.ofSeconds(2);
         Duration tolerance = Duration.ofSeconds(1);
         JdbcLockManager holder = manager(prefix, lease, Duration.ofMillis(500));

@@ -3,10 +3,10 @@ package dev.leasehold.lock.jpa;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
-import dev.leasehold.lock.tck.TckEnvironment;
 import dev.leasehold.lock.testing.DatabaseKind;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestDatabases;
+import dev.leasehold.lock.testing.TestTimes;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
@@ -29,7 +29,7 @@ final class TestEnv implements AutoCloseable {
     final HikariDataSource pool;
     final AtomicInteger statements = new AtomicInteger();
     final EntityManagerFactory emf;
-    final TckEnvironment times = TckEnvironment.fromEnvironment();
+    final TestTimes times = TestTimes.fromEnvironment();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private TestEnv(DatabaseKind kind, String hint, Class<?>... classes) {

@@ -1,9 +1,5 @@
 package dev.leasehold.lock.tck;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-
 /**
  * The whole TCK: every rule of {@code lock-tck/SPEC.md}, one test each, run in the backend's own test class. A
  * backend's test class extends it and returns its fixture:
@@ -18,10 +14,9 @@ import org.junit.jupiter.api.TestInstance;
  * }
  * }</pre>
  *
- * <p>The fixture is created once for the class and closed after it. Times come from {@link TckEnvironment}.
+ * <p>The fixture is created once for the class and closed after it ({@link TckRun}).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class LeaseholdTck
+public abstract class LeaseholdTck extends TckRun
         implements ApiContractRules,
                 MutualExclusionRules,
                 FencingRules,
@@ -32,33 +27,4 @@ public abstract class LeaseholdTck
                 ReleaseRules,
                 IsolationRules,
                 ShutdownRules,
-                RestartRules {
-
-    private TckContext context;
-
-    /** The fixture under test; called once before the first rule. */
-    protected abstract TckFixture createFixture() throws Exception;
-
-    /** The time environment; by default from {@link TckEnvironment#fromEnvironment()}. */
-    protected TckEnvironment environment() {
-        return TckEnvironment.fromEnvironment();
-    }
-
-    @BeforeAll
-    void startTck() throws Exception {
-        context = new TckContext(createFixture(), environment());
-    }
-
-    @AfterAll
-    void stopTck() throws Exception {
-        if (context != null) {
-            context.closeManagers();
-            context.fixture().close();
-        }
-    }
-
-    @Override
-    public final TckContext tck() {
-        return context;
-    }
-}
+                RestartRules {}

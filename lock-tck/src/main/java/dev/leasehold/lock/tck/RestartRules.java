@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.testing.TestTimes;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +48,7 @@ public interface RestartRules extends TckSuite {
     default void required_r9_3_aRestartOfTheDatabaseNeverRepeatsATokenNorHangsHoldersOrWaiters() throws Exception {
         // A first restart with nothing held; a fixture that cannot restart its database aborts the rule here.
         tck().restartDatabase(Duration.ZERO);
-        TckEnvironment env = tck().env();
+        TestTimes env = tck().env();
         Duration bound = env.leaseTime().plus(env.slack());
         LockManager holder = tck().manager();
         LockManager contender = tck().manager();

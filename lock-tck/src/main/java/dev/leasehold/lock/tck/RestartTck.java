@@ -1,9 +1,5 @@
 package dev.leasehold.lock.tck;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-
 /**
  * The restart rules ({@link RestartRules}) alone, for a fixture over a database of the test's own that {@link
  * TckFixture#restartDatabase} may restart, such as one on lock-testing's {@code OwnedPostgres}. A backend
@@ -19,36 +15,6 @@ import org.junit.jupiter.api.TestInstance;
  * }
  * }</pre>
  *
- * <p>The fixture is created once for the class and closed after it. Times come from {@link TckEnvironment}.
+ * <p>The fixture is created once for the class and closed after it ({@link TckRun}).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class RestartTck implements RestartRules {
-
-    private TckContext context;
-
-    /** The fixture under test, over a database it may restart; called once before the first rule. */
-    protected abstract TckFixture createFixture() throws Exception;
-
-    /** The time environment; by default from {@link TckEnvironment#fromEnvironment()}. */
-    protected TckEnvironment environment() {
-        return TckEnvironment.fromEnvironment();
-    }
-
-    @BeforeAll
-    void startTck() throws Exception {
-        context = new TckContext(createFixture(), environment());
-    }
-
-    @AfterAll
-    void stopTck() throws Exception {
-        if (context != null) {
-            context.closeManagers();
-            context.fixture().close();
-        }
-    }
-
-    @Override
-    public final TckContext tck() {
-        return context;
-    }
-}
+public abstract class RestartTck extends TckRun implements RestartRules {}

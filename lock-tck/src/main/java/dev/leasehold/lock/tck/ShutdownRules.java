@@ -10,6 +10,7 @@ import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.RetryOptions;
+import dev.leasehold.lock.testing.TestTimes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +38,7 @@ public interface ShutdownRules extends TckSuite {
      */
     @Test
     default void required_r9_4_closeDrainsRunningWorkThenReleases() throws Exception {
-        TckEnvironment env = tck().env();
+        TestTimes env = tck().env();
         // A waiter waits a whole patience between attempts: only close() can end that wait within S.
         RetryOptions patient =
                 RetryOptions.builder().maxRetries(-1).delay(env.patience()).build();
@@ -180,7 +181,7 @@ public interface ShutdownRules extends TckSuite {
             return work;
         }
 
-        Lease lease(TckEnvironment env) throws Exception {
+        Lease lease(TestTimes env) throws Exception {
             return started.get(env.patience().toMillis(), TimeUnit.MILLISECONDS);
         }
     }

@@ -4,6 +4,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.testing.TestTimes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +23,11 @@ public final class TckContext {
     private static final AtomicInteger NAMES = new AtomicInteger();
 
     private final TckFixture fixture;
-    private final TckEnvironment env;
+    private final TestTimes env;
     private final List<LockManager> managers = new ArrayList<>();
     private final String run = Integer.toHexString(ThreadLocalRandom.current().nextInt());
 
-    public TckContext(TckFixture fixture, TckEnvironment env) {
+    public TckContext(TckFixture fixture, TestTimes env) {
         this.fixture = fixture;
         this.env = env;
     }
@@ -37,7 +38,7 @@ public final class TckContext {
     }
 
     /** The time environment. */
-    public TckEnvironment env() {
+    public TestTimes env() {
         return env;
     }
 

@@ -6,7 +6,7 @@
  * one {@link dev.leasehold.lock.tck.TckFixture}; most backends extend {@link dev.leasehold.lock.tck.LeaseStoreFixture}
  * and only say how to make a store, and get fault injection ({@link dev.leasehold.lock.tck.Faults}) and every other
  * capability with it. Each rule of the spec is one test named after it; a rule that needs a capability the fixture
- * lacks aborts and says which. Times come from {@link dev.leasehold.lock.tck.TckEnvironment}, scaled by {@code
+ * lacks aborts and says which. Times come from {@link dev.leasehold.lock.testing.TestTimes}, scaled by {@code
  * LEASEHOLD_TCK_TIME_SCALE}. The restart rules need a database the test may restart: they abort on a shared one, and
  * {@link dev.leasehold.lock.tck.RestartTck} runs them alone over a fixture that owns its database.
  *

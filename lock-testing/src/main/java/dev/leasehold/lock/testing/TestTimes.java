@@ -1,13 +1,13 @@
-package dev.leasehold.lock.core;
+package dev.leasehold.lock.testing;
 
 import java.time.Duration;
 
 /**
- * The times the engine's tests use, scaled by the factor the TCK reads too: the environment variable {@value
- * #SCALE_VARIABLE} (or the system property {@value #SCALE_PROPERTY}), so that one setting slows every timing test of a
- * busy machine. lock-core's tests cannot use the TCK's {@code TckEnvironment} (lock-tck depends on lock-core), so the
- * same values are stated here: at scale 1, leases of 1 s renewed every 1/3 s, tolerances of 500 ms, waits of at most
- * 10 s.
+ * The times timing tests use, scaled by one factor so that they stay reliable on slow or shared machines: the TCK's
+ * suites and the engine's own tests read them. Set the environment variable {@value #SCALE_VARIABLE} (or the system
+ * property {@value #SCALE_PROPERTY}) to, say, {@code 2} to double every lease, heartbeat, wait and tolerance.
+ *
+ * <p>At scale 1: leases of 1 s renewed every 1/3 s, tolerances of 500 ms, waits of at most 10 s.
  *
  * <p>This class is immutable and thread-safe.
  *
@@ -15,10 +15,10 @@ import java.time.Duration;
  */
 public record TestTimes(double scale) {
 
-    /** The environment variable holding the time scale, the TCK's. */
+    /** The environment variable holding the time scale. */
     public static final String SCALE_VARIABLE = "LEASEHOLD_TCK_TIME_SCALE";
 
-    /** The system property holding the time scale, the TCK's; it wins over the environment variable. */
+    /** The system property holding the time scale; it wins over the environment variable. */
     public static final String SCALE_PROPERTY = "leasehold.tck.timeScale";
 
     public TestTimes {
