@@ -2,6 +2,7 @@ package dev.leasehold.lock.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.DistributedLock;
 import dev.leasehold.lock.Lease;
@@ -222,8 +223,9 @@ public interface ApiContractRules extends TckSuite {
     }
 
     /**
-     * R1.7: inspect shows the holder and nothing else. When it fails: inspect returns released or expired rows, or a
-     * token or expiry other than the lease's.
+     * R1.7: inspect shows the holder and nothing else. When it fails: inspect returns released or expired rows (it
+     * checks that the row has an owner but not its expiry by the store's clock), or a token or expiry other than the
+     * lease's.
      */
     @Test
     default void required_r1_7_inspectShowsTheHolderOnly() {
@@ -239,6 +241,17 @@ public interface ApiContractRules extends TckSuite {
         assertThat(info.expiresAt()).isAfter(info.acquiredAt());
         lease.release();
         assertThat(observer.inspect(name)).as("released").isEmpty();
+
+        Duration brief = tck().env().leaseTime().dividedBy(4);
+        LockManager crashed = tck().manager(s -> s.leaseTime(brief).heartbeatInterval(brief.dividedBy(3)));
+        String expiring = tck().name("inspect-expired");
+        crashed.lock(expiring).tryAcquire().orElseThrow();
+        assertThat(observer.inspect(expiring)).as("held").isPresent();
+        tck().crash(crashed);
+        await("inspect of an expired lease nobody took over to show nothing")
+                .atMost(brief.plus(tck().env().slack()))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> observer.inspect(expiring).isEmpty());
     }
 
     /** A checked exception for R1.8. */

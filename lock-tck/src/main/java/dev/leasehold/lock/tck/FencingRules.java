@@ -7,8 +7,12 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.RetryOptions;
+import dev.leasehold.lock.spi.LeaseGrant;
+import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.spi.LeaseStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Rules 3.x of SPEC.md: fencing tokens. */
@@ -109,5 +113,77 @@ public interface FencingRules extends TckSuite {
     /** Used by other suites: the retry options of a waiter that waits up to the patience. */
     static RetryOptions patient(TckContext tck) {
         return RetryOptions.waitUpTo(tck.env().patience(), Duration.ofMillis(10));
+    }
+
+    /**
+     * R3.6: the last token of a name is never forgotten. When it fails: the next token is computed from the leases that
+     * hold (an expired or released lease's token is not counted), rows of idle names are purged or expire from a cache,
+     * or the counter lives in something that goes away when every manager is closed (a connection, an in-memory
+     * database that closes with its last connection).
+     */
+    @Test
+    default void required_r3_6_theLastTokenOfANameIsNeverForgotten() throws Exception {
+        String name = tck().name("never-forgotten");
+        Duration brief = tck().env().leaseTime().dividedBy(4);
+        LockManager a = tck().manager();
+        LockManager b = tck().manager();
+        LeaseStore sa = tck().storeOf(a);
+        LeaseStore sb = tck().storeOf(b);
+        LeaseGrant first = sa.tryAcquire(name, a.ownerId(), brief).orElseThrow();
+        StoreTimes.awaitExpired(tck(), sa, name, brief);
+        StoreTimes.idle(brief.multipliedBy(3));
+        LeaseGrant second = sb.tryAcquire(name, b.ownerId(), brief).orElseThrow();
+        assertThat(second.token()).as("token after the name was idle").isGreaterThan(first.token());
+        assertThat(sb.release(name, b.ownerId(), second.token())).isTrue();
+        LeaseGrant third = sa.tryAcquire(name, a.ownerId(), brief).orElseThrow();
+        assertThat(third.token()).as("token after a release").isGreaterThan(second.token());
+        a.close();
+        b.close();
+        LockManager c = tck().manager();
+        LeaseStore sc = tck().storeOf(c);
+        StoreTimes.awaitExpired(tck(), sc, name, brief);
+        LeaseGrant fourth =
+                sc.tryAcquire(name, c.ownerId(), tck().env().leaseTime()).orElseThrow();
+        assertThat(fourth.token())
+                .as("token after every manager was closed and a new one built")
+                .isGreaterThan(third.token());
+        assertThat(sc.release(name, c.ownerId(), fourth.token())).isTrue();
+    }
+
+    /**
+     * R3.7: a takeover by the crashed holder's own owner id gets a larger token, and the old token is dead. When it
+     * fails: the store treats a grant to the same owner over its expired lease as the holder coming back (it keeps the
+     * token), or its renew, renewAll or release is guarded by name and owner without the token.
+     */
+    @Test
+    default void required_r3_7_aTakeoverByTheSameOwnerIdGetsALargerToken() throws Exception {
+        String owner = tck().name("returning-owner");
+        Duration brief = tck().env().leaseTime().dividedBy(4);
+        Duration slow = tck().env().leaseTime().multipliedBy(10);
+        LockManager crashed =
+                tck().manager(s -> s.ownerId(owner).leaseTime(brief).heartbeatInterval(brief.dividedBy(3)));
+        LockManager next = tck().manager(s -> s.ownerId(owner).leaseTime(slow).heartbeatInterval(slow.dividedBy(2)));
+        String name = tck().name("same-owner-takeover");
+        Lease old = crashed.lock(name).tryAcquire().orElseThrow();
+        tck().crash(crashed);
+        Lease taken = next.lock(name).acquire(brief.plus(tck().env().patience()));
+        assertThat(taken.token()).as("token of the takeover").isGreaterThan(old.token());
+        LeaseStore store = tck().storeOf(next);
+        LockInfo before = next.inspect(name).orElseThrow();
+        Duration longer = tck().env().leaseTime().multipliedBy(50);
+        assertThat(store.renew(name, owner, old.token(), longer))
+                .as("renew with the old token")
+                .isEmpty();
+        assertThat(store.renewAll(owner, List.of(new LeaseKey(name, old.token())), longer))
+                .as("renewAll with the old token")
+                .isEmpty();
+        assertThat(store.release(name, owner, old.token()))
+                .as("release with the old token")
+                .isFalse();
+        LockInfo after = next.inspect(name).orElseThrow();
+        assertThat(after.token()).isEqualTo(taken.token());
+        assertThat(after.expiresAt()).as("expiry of the new lease").isEqualTo(before.expiresAt());
+        assertThat(taken.isValid()).isTrue();
+        taken.release();
     }
 }

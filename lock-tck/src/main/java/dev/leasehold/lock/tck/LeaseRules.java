@@ -6,8 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.spi.LeaseGrant;
+import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.spi.LeaseStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Rules 4.x of SPEC.md: leases, heartbeat, extension and expiry. */
@@ -82,5 +87,60 @@ public interface LeaseRules extends TckSuite {
         Lease held = holder.lock(name).tryAcquire().orElseThrow();
         assertThat(holder.inspect(name)).map(LockInfo::expiresAt).contains(held.expiresAt());
         held.release();
+    }
+
+    /**
+     * R4.5: the store keeps lease times exactly, whole seconds or not. When it fails: the lease time reaches the store
+     * cut to whole seconds or milliseconds (an interval built from {@code getSeconds()}, a column of whole seconds),
+     * scaled, or, for a renewal, taken from the grant instead of the call; look at which of grant, renew and renewAll
+     * is off, and by how much.
+     */
+    @Test
+    default void required_r4_5_leaseTimesAreKeptExactly() throws Exception {
+        Duration base = tck().env().leaseTime();
+        Duration granted = notWholeSeconds(base.multipliedBy(137).dividedBy(100).plusMillis(130));
+        Duration renewed = notWholeSeconds(base.multipliedBy(161).dividedBy(100).plusMillis(70));
+        Duration renewedAll =
+                notWholeSeconds(base.multipliedBy(119).dividedBy(100).plusMillis(290));
+        LockManager manager = tck().manager();
+        LeaseStore store = tck().storeOf(manager);
+        String owner = manager.ownerId();
+        String name = tck().name("exact-lease");
+
+        StoreTimes.Call grantCall = StoreTimes.Call.start();
+        LeaseGrant grant = store.tryAcquire(name, owner, granted).orElseThrow();
+        grantCall = grantCall.end();
+        LockInfo info = StoreTimes.holder(store, name);
+        assertThat(Duration.between(info.acquiredAt(), grant.expiresAt()))
+                .as("the grant's expiry after its acquiredAt, for a lease of %s", granted)
+                .isBetween(granted.minus(StoreTimes.tolerance(tck())), granted.plus(StoreTimes.tolerance(tck())));
+
+        StoreTimes.Call renewCall = StoreTimes.Call.start();
+        Instant afterRenew = store.renew(name, owner, grant.token(), renewed).orElseThrow();
+        renewCall = renewCall.end();
+        StoreTimes.assertExpiryFromStoreNow(
+                tck(), "expiry after renew", afterRenew, info.acquiredAt(), grantCall, renewCall, renewed);
+
+        StoreTimes.Call renewAllCall = StoreTimes.Call.start();
+        Map<String, Instant> afterRenewAll =
+                store.renewAll(owner, List.of(new LeaseKey(name, grant.token())), renewedAll);
+        renewAllCall = renewAllCall.end();
+        assertThat(afterRenewAll).containsOnlyKeys(name);
+        StoreTimes.assertExpiryFromStoreNow(
+                tck(),
+                "expiry after renewAll",
+                afterRenewAll.get(name),
+                info.acquiredAt(),
+                grantCall,
+                renewAllCall,
+                renewedAll);
+        assertThat(StoreTimes.holder(store, name).expiresAt()).isEqualTo(afterRenewAll.get(name));
+        assertThat(store.release(name, owner, grant.token())).isTrue();
+    }
+
+    /** {@code d}, moved by 400 ms if needed so that it is at least 200 ms away from a whole number of seconds. */
+    private static Duration notWholeSeconds(Duration d) {
+        long millis = d.toMillisPart();
+        return millis < 200 || millis > 800 ? d.plusMillis(400) : d;
     }
 }

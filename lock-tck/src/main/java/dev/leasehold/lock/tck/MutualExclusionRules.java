@@ -8,8 +8,21 @@ import dev.leasehold.lock.LockAlreadyHeldException;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.RetryOptions;
+import dev.leasehold.lock.spi.LeaseGrant;
+import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.spi.SqlFailures;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -112,5 +125,96 @@ public interface MutualExclusionRules extends TckSuite {
         assertThat(b.lock(x).tryAcquire()).isEmpty();
         ax.release();
         by.release();
+    }
+
+    /**
+     * R2.6: racing takeovers of the same expired lease have exactly one winner. When it fails: the takeover path of
+     * the store's acquire reads the expired row, decides, then writes it without a guard that the row is still the
+     * expired one (no conditional {@code UPDATE … WHERE expires_at <= now}, no row lock), so several contenders that
+     * read it at once are all granted the lock.
+     */
+    @Test
+    default void required_r2_6_exactlyOneContenderTakesOverAnExpiredLease() throws Exception {
+        int contenders = 4;
+        int rounds = 10;
+        Duration brief = tck().env().leaseTime().dividedBy(4);
+        String name = tck().name("expired-race");
+        List<LockManager> managers = new ArrayList<>();
+        for (int i = 0; i < contenders; i++) {
+            managers.add(tck().manager());
+        }
+        // The first expired lease: a grant that nobody renews or releases, as a crashed holder leaves it.
+        int holder = 0;
+        LeaseGrant last = tck().storeOf(managers.get(holder))
+                .tryAcquire(name, managers.get(holder).ownerId(), brief)
+                .orElseThrow();
+        ExecutorService pool = Executors.newFixedThreadPool(contenders);
+        try {
+            for (int round = 1; round <= rounds; round++) {
+                StoreTimes.awaitExpired(tck(), tck().storeOf(managers.get(0)), name, brief);
+                Map<Integer, LeaseGrant> winners = raceUntilOneWins(pool, managers, name, brief, round);
+                holder = winners.keySet().iterator().next();
+                LeaseGrant won = winners.get(holder);
+                assertThat(won.token())
+                        .as("round %d: token of the takeover", round)
+                        .isGreaterThan(last.token());
+                last = won;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        LockManager owner = managers.get(holder);
+        tck().storeOf(owner).release(name, owner.ownerId(), last.token());
+    }
+
+    /**
+     * Races every manager's store at once, behind a barrier, to take the lock with {@code lease}, until one wins: no
+     * race may have more than one winner. A race with none (the store still held the expired lease for a moment) is
+     * run again.
+     */
+    private Map<Integer, LeaseGrant> raceUntilOneWins(
+            ExecutorService pool, List<LockManager> managers, String name, Duration lease, int round) throws Exception {
+        long patience = tck().env().patience().toNanos();
+        long deadline = System.nanoTime() + patience;
+        while (true) {
+            CyclicBarrier barrier = new CyclicBarrier(managers.size());
+            List<Future<Optional<LeaseGrant>>> tries = new ArrayList<>();
+            for (LockManager m : managers) {
+                LeaseStore store = tck().storeOf(m);
+                tries.add(pool.submit(() -> {
+                    barrier.await(patience, TimeUnit.NANOSECONDS);
+                    try {
+                        return store.tryAcquire(name, m.ownerId(), lease);
+                    } catch (SQLException e) {
+                        if (SqlFailures.isLockNotAvailable(e)) {
+                            return Optional.empty(); // another contender's statement holds the row: "held"
+                        }
+                        throw e;
+                    }
+                }));
+            }
+            long started = System.nanoTime();
+            Map<Integer, LeaseGrant> winners = new TreeMap<>();
+            for (int i = 0; i < tries.size(); i++) {
+                int contender = i;
+                tries.get(i).get(patience, TimeUnit.NANOSECONDS).ifPresent(g -> winners.put(contender, g));
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(winners)
+                    .as(
+                            "round %d: contenders granted the same expired lease in one race (the race took %s, the"
+                                    + " lease %s)",
+                            round, took, lease)
+                    .hasSizeLessThanOrEqualTo(1);
+            if (!winners.isEmpty()) {
+                return winners;
+            }
+            assertThat(System.nanoTime() - deadline)
+                    .as(
+                            "round %d: nobody took over the expired lease within %s",
+                            round, tck().env().patience())
+                    .isNegative();
+            TimeUnit.MILLISECONDS.sleep(10); // the poll interval of a lock that is still held
+        }
     }
 }

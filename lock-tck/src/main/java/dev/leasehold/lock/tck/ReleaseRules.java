@@ -9,6 +9,7 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
 import java.time.Duration;
@@ -22,8 +23,13 @@ public interface ReleaseRules extends TckSuite {
 
     /** A manager whose lease does not renew during a test: ten lease times, renewed every five. */
     private LockManager slowManager() {
+        return slowManager(tck().settings().build().ownerId());
+    }
+
+    /** A manager with {@code owner} whose lease does not renew during a test. */
+    private LockManager slowManager(String owner) {
         Duration lease = tck().env().leaseTime().multipliedBy(10);
-        return tck().manager(s -> s.leaseTime(lease).heartbeatInterval(lease.dividedBy(2)));
+        return tck().manager(s -> s.ownerId(owner).leaseTime(lease).heartbeatInterval(lease.dividedBy(2)));
     }
 
     /** R8.1: release frees the lock at once. When it fails: release does not reach the store or does not clear it. */
@@ -177,6 +183,125 @@ public interface ReleaseRules extends TckSuite {
         LockInfo yAfter = b.inspect(y).orElseThrow();
         assertThat(yAfter.ownerId()).isEqualTo(b.ownerId());
         assertThat(yAfter.expiresAt()).isEqualTo(yBefore.expiresAt());
+        ax.release();
+        by.release();
+    }
+
+    /**
+     * R8.7: a stale token of the same owner changes nothing at the store. When it fails: the store's renew, renewAll
+     * or release is guarded by name and owner without the token, so an older grant of the same owner, or another
+     * manager configured with the same owner id, acts on the current lease.
+     */
+    @Test
+    default void required_r8_7_aStaleTokenOfTheSameOwnerChangesNothing() throws Exception {
+        String owner = tck().name("owner");
+        LockManager earlier = tck().manager(s -> s.ownerId(owner));
+        LockManager current = slowManager(owner);
+        String name = tck().name("same-owner-stale");
+        Lease old = earlier.lock(name).tryAcquire().orElseThrow();
+        old.release();
+        Lease held = current.lock(name).tryAcquire().orElseThrow();
+        assertThat(held.token()).isGreaterThan(old.token());
+        LockInfo before = current.inspect(name).orElseThrow();
+        Duration longer = tck().env().leaseTime().multipliedBy(50);
+        for (LockManager via : List.of(earlier, current)) {
+            LeaseStore store = tck().storeOf(via);
+            String whose = via == earlier ? "the earlier holder's store" : "the current holder's store";
+            assertThat(store.renew(name, owner, old.token(), longer))
+                    .as("renew with the stale token, through %s", whose)
+                    .isEmpty();
+            assertThat(store.renewAll(owner, List.of(new LeaseKey(name, old.token())), longer))
+                    .as("renewAll with the stale token, through %s", whose)
+                    .isEmpty();
+            assertThat(store.release(name, owner, old.token()))
+                    .as("release with the stale token, through %s", whose)
+                    .isFalse();
+        }
+        LockInfo after = current.inspect(name).orElseThrow();
+        assertThat(after.ownerId()).isEqualTo(owner);
+        assertThat(after.token()).as("token of the current lease").isEqualTo(held.token());
+        assertThat(after.expiresAt()).as("expiry of the current lease").isEqualTo(before.expiresAt());
+        assertThat(held.isValid()).isTrue();
+        held.release();
+    }
+
+    /**
+     * R8.8: an expired lease that nobody took over cannot be renewed or released by its old holder. When it fails: the
+     * store's renew, renewAll or release checks name, owner and token but not the expiry (no {@code expires_at >
+     * now} in the statement), so a lease that ran out comes back to life, or is released as if it still held.
+     */
+    @Test
+    default void required_r8_8_anExpiredLeaseCanNeitherBeRenewedNorReleased() throws Exception {
+        LockManager holder = tck().manager();
+        LockManager next = tck().manager();
+        LeaseStore store = tck().storeOf(holder);
+        String name = tck().name("expired-untaken");
+        String owner = holder.ownerId();
+        Duration brief = tck().env().leaseTime().dividedBy(4);
+        LeaseGrant grant = store.tryAcquire(name, owner, brief).orElseThrow();
+        StoreTimes.awaitExpired(tck(), store, name, brief);
+        Duration longer = tck().env().leaseTime().multipliedBy(50);
+        assertThat(store.renew(name, owner, grant.token(), longer))
+                .as("renew of the expired lease")
+                .isEmpty();
+        assertThat(store.renewAll(owner, List.of(new LeaseKey(name, grant.token())), longer))
+                .as("renewAll of the expired lease")
+                .isEmpty();
+        assertThat(store.release(name, owner, grant.token()))
+                .as("release of the expired lease")
+                .isFalse();
+        assertThat(store.inspect(name)).as("held afterwards").isEmpty();
+        LeaseStore other = tck().storeOf(next);
+        LeaseGrant taken = other.tryAcquire(name, next.ownerId(), longer)
+                .orElseThrow(() -> new AssertionError("the expired lease still holds the lock"));
+        assertThat(taken.token()).isGreaterThan(grant.token());
+        assertThat(other.release(name, next.ownerId(), taken.token())).isTrue();
+    }
+
+    /**
+     * R8.9: renewAll leaves wrong keys exactly as they were and renews the right ones from the store's current time,
+     * with the lease time it is given. When it fails: the batch renewal moves expiries before checking the keys (an
+     * {@code UPDATE} by name or owner followed by a guarded read), adds the lease time to the old expiry, or uses the
+     * lease time of the grant instead of the one it is given.
+     */
+    @Test
+    default void required_r8_9_renewAllChangesOnlyTheRightKeysFromTheStoresNow() throws Exception {
+        LockManager a = slowManager();
+        LockManager b = slowManager();
+        LeaseStore store = tck().storeOf(a);
+        String x = tck().name("renew-mine");
+        String y = tck().name("renew-theirs");
+        StoreTimes.Call granted = StoreTimes.Call.start();
+        Lease ax = a.lock(x).tryAcquire().orElseThrow();
+        granted = granted.end();
+        Lease by = b.lock(y).tryAcquire().orElseThrow();
+        LockInfo xBefore = a.inspect(x).orElseThrow();
+        LockInfo yBefore = b.inspect(y).orElseThrow();
+        Duration given = tck().env().leaseTime().multipliedBy(12);
+
+        Map<String, Instant> wrong = store.renewAll(
+                a.ownerId(), List.of(new LeaseKey(x, ax.token() + 1), new LeaseKey(y, by.token())), given);
+        assertThat(wrong).as("renewAll with a wrong token and a wrong owner").isEmpty();
+        assertThat(a.inspect(x).orElseThrow().expiresAt())
+                .as("expiry of a lease renewed with a wrong token")
+                .isEqualTo(xBefore.expiresAt());
+        assertThat(b.inspect(y).orElseThrow().expiresAt())
+                .as("expiry of another owner's lease")
+                .isEqualTo(yBefore.expiresAt());
+
+        StoreTimes.Call call = StoreTimes.Call.start();
+        Map<String, Instant> renewed =
+                store.renewAll(a.ownerId(), List.of(new LeaseKey(x, ax.token()), new LeaseKey(y, by.token())), given);
+        call = call.end();
+        assertThat(renewed).containsOnlyKeys(x);
+        LockInfo xAfter = a.inspect(x).orElseThrow();
+        assertThat(xAfter.expiresAt()).as("expiry the store keeps").isEqualTo(renewed.get(x));
+        assertThat(xAfter.expiresAt()).isAfterOrEqualTo(xBefore.expiresAt());
+        StoreTimes.assertExpiryFromStoreNow(
+                tck(), "expiry after renewAll", renewed.get(x), xBefore.acquiredAt(), granted, call, given);
+        assertThat(b.inspect(y).orElseThrow().expiresAt())
+                .as("expiry of another owner's lease")
+                .isEqualTo(yBefore.expiresAt());
         ax.release();
         by.release();
     }

@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A lease store with one deliberate flaw, for the TCK's own tests: each {@link Flaw} breaks one promise of the
@@ -43,7 +45,27 @@ final class FlawedStore implements LeaseStore {
         /** A renewal assigns a new token. */
         RENEW_CHANGES_TOKEN("required_r3_3_"),
         /** Nothing survives a restart of its database, so tokens start at 1 again. */
-        FORGETS_ON_RESTART("required_r9_3_");
+        FORGETS_ON_RESTART("required_r9_3_"),
+        /** Renew matches name and owner but not the token: an older grant of the same owner renews the current lease. */
+        RENEW_IGNORES_TOKEN("required_r8_7_", "required_r3_7_"),
+        /** Renew, renewAll and release check name, owner and token but not the expiry: an expired lease comes back. */
+        HOLDER_CALLS_IGNORE_EXPIRY("required_r8_8_"),
+        /** renewAll moves the expiry of every named lease that holds, then answers only for the owner's right keys. */
+        RENEW_ALL_BUMPS_BEFORE_CHECK("required_r8_9_"),
+        /** renewAll adds the lease time to the old expiry instead of the store's current time. */
+        RENEW_ALL_FROM_OLD_EXPIRY("required_r8_9_"),
+        /** inspect shows an expired lease that nobody took over as held. */
+        INSPECT_IGNORES_EXPIRY("required_r1_7_"),
+        /** A grant over an expired lease of the same owner id keeps its token, as if its holder came back. */
+        SAME_OWNER_KEEPS_TOKEN("required_r3_7_"),
+        /** A name whose lease ended more than two lease times ago is purged, so its tokens start at 1 again. */
+        FORGETS_IDLE_NAMES("required_r3_6_"),
+        /** Takeover of an expired lease reads the row, then writes it without a guard: racing takeovers all win. */
+        TAKEOVER_CHECK_THEN_ACT("required_r2_6_"),
+        /** Lease times are cut to whole seconds. */
+        LEASE_TIME_WHOLE_SECONDS("required_r4_5_"),
+        /** A renewal lasts 1.3 times the lease time it is given. */
+        RENEW_STRETCHES_LEASE_TIME("required_r4_5_");
 
         final String[] rules;
 
@@ -55,6 +77,10 @@ final class FlawedStore implements LeaseStore {
     private record Row(String owner, long token, Instant acquiredAt, Instant expiresAt) {
         boolean heldAt(Instant now) {
             return owner != null && expiresAt.isAfter(now);
+        }
+
+        Row withExpiry(Instant expiry) {
+            return new Row(owner, token, acquiredAt, expiry);
         }
     }
 
@@ -77,7 +103,10 @@ final class FlawedStore implements LeaseStore {
     }
 
     private Instant expiry(Instant now, Duration leaseTime) {
-        return now.plus(is(Flaw.LEASE_TIME_IGNORED) ? Duration.ofHours(1) : leaseTime);
+        if (is(Flaw.LEASE_TIME_IGNORED)) {
+            return now.plus(Duration.ofHours(1));
+        }
+        return now.plus(is(Flaw.LEASE_TIME_WHOLE_SECONDS) ? Duration.ofSeconds(leaseTime.toSeconds()) : leaseTime);
     }
 
     private boolean held(Row row, Instant now) {
@@ -88,34 +117,74 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public synchronized Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
+    public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
+        Row seen = is(Flaw.TAKEOVER_CHECK_THEN_ACT) ? row(name) : null;
+        if (seen != null && seen.owner() != null && !seen.heldAt(Instant.now())) {
+            return takeOverUnguarded(name, owner, leaseTime, seen);
+        }
+        return grant(name, owner, leaseTime);
+    }
+
+    private synchronized Row row(String name) {
+        return rows.get(name);
+    }
+
+    /** The flawed takeover: writes by name alone, on the strength of a row it read a round trip earlier. */
+    private Optional<LeaseGrant> takeOverUnguarded(String name, String owner, Duration leaseTime, Row seen) {
+        // The round trip between the read and the write, in which a contender reads the same expired row.
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        synchronized (this) {
+            Instant now = Instant.now();
+            Instant expiresAt = expiry(now, leaseTime);
+            rows.put(name, new Row(owner, seen.token() + 1, now, expiresAt));
+            return Optional.of(new LeaseGrant(seen.token() + 1, expiresAt));
+        }
+    }
+
+    private synchronized Optional<LeaseGrant> grant(String name, String owner, Duration leaseTime) {
         Instant now = Instant.now();
         Row row = rows.get(name);
+        if (is(Flaw.FORGETS_IDLE_NAMES)
+                && row != null
+                && row.expiresAt().plus(leaseTime.multipliedBy(2)).isBefore(now)) {
+            rows.remove(name);
+            row = null;
+        }
         boolean free =
                 !held(row, now) || is(Flaw.NO_EXCLUSION) || (is(Flaw.SILENT_REENTRANCY) && owner.equals(row.owner()));
         if (!free) {
             return Optional.empty();
         }
         long token = is(Flaw.CONSTANT_TOKEN) || row == null ? 1 : row.token() + 1;
+        if (is(Flaw.SAME_OWNER_KEEPS_TOKEN) && row != null && owner.equals(row.owner())) {
+            token = row.token();
+        }
         Instant expiresAt = expiry(now, leaseTime);
         rows.put(name, new Row(owner, token, now, expiresAt));
         return Optional.of(new LeaseGrant(token, expiresAt));
     }
 
     private boolean matches(Row row, String owner, long token, Instant now) {
-        return held(row, now) && row.owner().equals(owner) && row.token() == token;
+        boolean live = is(Flaw.HOLDER_CALLS_IGNORE_EXPIRY) ? row != null && row.owner() != null : held(row, now);
+        return live && row.owner().equals(owner) && row.token() == token;
     }
 
     @Override
     public synchronized Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) {
         Instant now = Instant.now();
         Row row = rows.get(name);
-        boolean ok = is(Flaw.RENEW_AFTER_TAKEOVER) ? row != null : matches(row, owner, token, now);
+        boolean ok = is(Flaw.RENEW_AFTER_TAKEOVER)
+                ? row != null
+                : is(Flaw.RENEW_IGNORES_TOKEN)
+                        ? held(row, now) && row.owner().equals(owner)
+                        : matches(row, owner, token, now);
         if (!ok) {
             return Optional.empty();
         }
         long newToken = is(Flaw.RENEW_CHANGES_TOKEN) ? row.token() + 1 : row.token();
-        Instant expiresAt = expiry(now, leaseTime);
+        Instant expiresAt = is(Flaw.RENEW_STRETCHES_LEASE_TIME)
+                ? expiry(now, leaseTime.multipliedBy(13).dividedBy(10))
+                : expiry(now, leaseTime);
         rows.put(name, new Row(row.owner(), newToken, row.acquiredAt(), expiresAt));
         return Optional.of(expiresAt);
     }
@@ -125,11 +194,19 @@ final class FlawedStore implements LeaseStore {
         Map<String, Instant> renewed = new LinkedHashMap<>();
         Instant now = Instant.now();
         for (LeaseKey key : leases) {
-            if (is(Flaw.RENEW_ALL_OTHER_OWNERS)) {
-                Row row = rows.get(key.name());
-                if (row != null && held(row, now)) {
+            Row row = rows.get(key.name());
+            if (is(Flaw.RENEW_ALL_OTHER_OWNERS) || is(Flaw.RENEW_ALL_BUMPS_BEFORE_CHECK)) {
+                if (held(row, now)) {
                     Instant expiresAt = expiry(now, leaseTime);
-                    rows.put(key.name(), new Row(row.owner(), row.token(), row.acquiredAt(), expiresAt));
+                    rows.put(key.name(), row.withExpiry(expiresAt));
+                    if (is(Flaw.RENEW_ALL_OTHER_OWNERS) || matches(row, owner, key.token(), now)) {
+                        renewed.put(key.name(), expiresAt);
+                    }
+                }
+            } else if (is(Flaw.RENEW_ALL_FROM_OLD_EXPIRY)) {
+                if (matches(row, owner, key.token(), now)) {
+                    Instant expiresAt = row.expiresAt().plus(leaseTime);
+                    rows.put(key.name(), row.withExpiry(expiresAt));
                     renewed.put(key.name(), expiresAt);
                 }
             } else {
@@ -165,7 +242,8 @@ final class FlawedStore implements LeaseStore {
             String owner = row.owner() != null ? row.owner() : "nobody";
             return Optional.of(new LockInfo(name, owner, row.token(), row.acquiredAt(), row.expiresAt()));
         }
-        if (!held(row, Instant.now())) {
+        boolean shown = held(row, Instant.now()) || (is(Flaw.INSPECT_IGNORES_EXPIRY) && row.owner() != null);
+        if (!shown) {
             return Optional.empty();
         }
         return Optional.of(new LockInfo(name, row.owner(), row.token(), row.acquiredAt(), row.expiresAt()));
