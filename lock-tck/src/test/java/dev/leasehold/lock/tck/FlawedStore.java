@@ -1,6 +1,7 @@
 package dev.leasehold.lock.tck;
 
 import dev.leasehold.lock.LockInfo;
+import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
@@ -20,6 +21,8 @@ final class FlawedStore implements LeaseStore {
 
     /** The deliberate flaws, each with the rules that must catch it. */
     enum Flaw {
+        /** awaitChange waits for a release without looking at the lock first, so a free lock keeps it waiting. */
+        AWAIT_WITHOUT_LOOKING("required_r7_7_"),
         /** Grants every request, held or not. */
         NO_EXCLUSION("required_r2_1_"),
         /** Every grant gets token 1. */
@@ -152,6 +155,7 @@ final class FlawedStore implements LeaseStore {
         } else {
             rows.put(name, new Row(null, row.token(), row.acquiredAt(), now));
         }
+        notifyAll();
         return true;
     }
 
@@ -169,5 +173,27 @@ final class FlawedStore implements LeaseStore {
             return Optional.empty();
         }
         return Optional.of(new LockInfo(name, row.owner(), row.token(), row.acquiredAt(), row.expiresAt()));
+    }
+
+    @Override
+    public synchronized AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException {
+        long end = System.nanoTime() + maxWait.toNanos();
+        boolean look = !is(Flaw.AWAIT_WITHOUT_LOOKING);
+        while (true) {
+            Row row = rows.get(name);
+            Instant now = Instant.now();
+            if (look && !held(row, now)) {
+                return AwaitOutcome.CHANGED;
+            }
+            look = true;
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return AwaitOutcome.TIMED_OUT;
+            }
+            long untilExpiry =
+                    row == null ? left : Duration.between(now, row.expiresAt()).toNanos();
+            long sleep = Math.max(1_000_000, untilExpiry > 0 ? Math.min(left, untilExpiry) : left);
+            wait(sleep / 1_000_000, (int) (sleep % 1_000_000));
+        }
     }
 }
