@@ -103,6 +103,18 @@ public final class TckContext {
         }
     }
 
+    /**
+     * Skews the store's clock by {@code offset} against the JVM's ({@link TckFixture#skewStoreClock}), or aborts the
+     * test saying the fixture cannot.
+     */
+    public void skewStoreClock(Duration offset) {
+        try {
+            fixture.skewStoreClock(offset);
+        } catch (UnsupportedOperationException e) {
+            abort(e.getMessage());
+        }
+    }
+
     private static <T> T abort(String reason) {
         Assumptions.abort(reason);
         throw new AssertionError("unreachable");

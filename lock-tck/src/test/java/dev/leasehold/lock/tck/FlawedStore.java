@@ -5,6 +5,7 @@ import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -21,6 +22,8 @@ final class FlawedStore implements LeaseStore {
 
     /** The deliberate flaws, each with the rules that must catch it. */
     enum Flaw {
+        /** The expiry of a grant or renewal is computed from the client's clock, then judged by the store's. */
+        CLIENT_CLOCK_EXPIRY("required_r10_1_"),
         /** awaitChange waits for a release without looking at the lock first, so a free lock keeps it waiting. */
         AWAIT_WITHOUT_LOOKING("required_r7_7_"),
         /** Grants every request, held or not. */
@@ -62,10 +65,13 @@ final class FlawedStore implements LeaseStore {
     }
 
     private final Flaw flaw;
+    private final Clock clock;
     private final Map<String, Row> rows = new HashMap<>();
 
-    FlawedStore(Flaw flaw) {
+    /** A store with {@code flaw} (null: none) whose clock, playing the database's, is {@code clock}. */
+    FlawedStore(Flaw flaw, Clock clock) {
         this.flaw = flaw;
+        this.clock = clock;
     }
 
     /** What the store's database does when it starts again after a restart. */
@@ -80,7 +86,8 @@ final class FlawedStore implements LeaseStore {
     }
 
     private Instant expiry(Instant now, Duration leaseTime) {
-        return now.plus(is(Flaw.LEASE_TIME_IGNORED) ? Duration.ofHours(1) : leaseTime);
+        Instant from = is(Flaw.CLIENT_CLOCK_EXPIRY) ? Instant.now() : now;
+        return from.plus(is(Flaw.LEASE_TIME_IGNORED) ? Duration.ofHours(1) : leaseTime);
     }
 
     private boolean held(Row row, Instant now) {
@@ -92,7 +99,7 @@ final class FlawedStore implements LeaseStore {
 
     @Override
     public synchronized Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Row row = rows.get(name);
         boolean free =
                 !held(row, now) || is(Flaw.NO_EXCLUSION) || (is(Flaw.SILENT_REENTRANCY) && owner.equals(row.owner()));
@@ -111,7 +118,7 @@ final class FlawedStore implements LeaseStore {
 
     @Override
     public synchronized Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Row row = rows.get(name);
         boolean ok = is(Flaw.RENEW_AFTER_TAKEOVER) ? row != null : matches(row, owner, token, now);
         if (!ok) {
@@ -126,7 +133,7 @@ final class FlawedStore implements LeaseStore {
     @Override
     public synchronized Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime) {
         Map<String, Instant> renewed = new LinkedHashMap<>();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (LeaseKey key : leases) {
             if (is(Flaw.RENEW_ALL_OTHER_OWNERS)) {
                 Row row = rows.get(key.name());
@@ -144,7 +151,7 @@ final class FlawedStore implements LeaseStore {
 
     @Override
     public synchronized boolean release(String name, String owner, long token) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Row row = rows.get(name);
         boolean ok = is(Flaw.RELEASE_IGNORES_OWNER) ? held(row, now) : matches(row, owner, token, now);
         if (!ok) {
@@ -169,7 +176,7 @@ final class FlawedStore implements LeaseStore {
             String owner = row.owner() != null ? row.owner() : "nobody";
             return Optional.of(new LockInfo(name, owner, row.token(), row.acquiredAt(), row.expiresAt()));
         }
-        if (!held(row, Instant.now())) {
+        if (!held(row, clock.instant())) {
             return Optional.empty();
         }
         return Optional.of(new LockInfo(name, row.owner(), row.token(), row.acquiredAt(), row.expiresAt()));
@@ -181,7 +188,7 @@ final class FlawedStore implements LeaseStore {
         boolean look = !is(Flaw.AWAIT_WITHOUT_LOOKING);
         while (true) {
             Row row = rows.get(name);
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             if (look && !held(row, now)) {
                 return AwaitOutcome.CHANGED;
             }

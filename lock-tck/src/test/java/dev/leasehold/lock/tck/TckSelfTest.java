@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.tck.internal.SkewableClock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -35,11 +36,17 @@ class TckSelfTest {
 
         @Override
         protected TckFixture createFixture() {
-            FlawedStore store = new FlawedStore(flaw);
+            SkewableClock clock = new SkewableClock();
+            FlawedStore store = new FlawedStore(flaw, clock);
             return new LeaseStoreFixture() {
                 @Override
                 protected LeaseStore newStore(LockSettings settings) {
                     return store;
+                }
+
+                @Override
+                public void skewStoreClock(Duration offset) {
+                    clock.skew(offset);
                 }
 
                 @Override
