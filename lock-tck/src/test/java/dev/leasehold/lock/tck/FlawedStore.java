@@ -5,6 +5,8 @@ import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +24,10 @@ final class FlawedStore implements LeaseStore {
 
     /** The deliberate flaws, each with the rules that must catch it. */
     enum Flaw {
+        /** A failure of the store's connection is rethrown without its SQLException, so it looks fatal. */
+        FAILURE_WITHOUT_CAUSE("required_r5_7_"),
+        /** A failure of the store's connection is swallowed and answered as "lease gone". */
+        FAILURE_AS_GONE("required_r5_7_"),
         /** The expiry of a grant or renewal is computed from the client's clock, then judged by the store's. */
         CLIENT_CLOCK_EXPIRY("required_r10_1_"),
         /** awaitChange waits for a release without looking at the lock first, so a free lock keeps it waiting. */
@@ -67,6 +73,7 @@ final class FlawedStore implements LeaseStore {
     private final Flaw flaw;
     private final Clock clock;
     private final Map<String, Row> rows = new HashMap<>();
+    private volatile boolean connectionFails;
 
     /** A store with {@code flaw} (null: none) whose clock, playing the database's, is {@code clock}. */
     FlawedStore(Flaw flaw, Clock clock) {
@@ -79,6 +86,29 @@ final class FlawedStore implements LeaseStore {
         if (is(Flaw.FORGETS_ON_RESTART)) {
             rows.clear();
         }
+    }
+
+    /** Makes the store's own "connection" fail, or stop failing. */
+    void connectionFails(boolean fails) {
+        connectionFails = fails;
+    }
+
+    /**
+     * Whether the store's connection failed in a way the flawed store answers as "gone"; without a flaw it throws the
+     * failure as the SQLException it is.
+     */
+    private boolean failedAsGone() throws SQLException {
+        if (!connectionFails) {
+            return false;
+        }
+        SQLException failure = new SQLTransientException("injected by the TCK: the connection failed", "40001");
+        if (is(Flaw.FAILURE_WITHOUT_CAUSE)) {
+            throw new IllegalStateException("store operation failed: " + failure.getMessage());
+        }
+        if (is(Flaw.FAILURE_AS_GONE)) {
+            return true;
+        }
+        throw failure;
     }
 
     private boolean is(Flaw f) {
@@ -98,7 +128,11 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public synchronized Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
+    public synchronized Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime)
+            throws SQLException {
+        if (failedAsGone()) {
+            return Optional.empty();
+        }
         Instant now = clock.instant();
         Row row = rows.get(name);
         boolean free =
@@ -117,7 +151,11 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public synchronized Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) {
+    public synchronized Optional<Instant> renew(String name, String owner, long token, Duration leaseTime)
+            throws SQLException {
+        if (failedAsGone()) {
+            return Optional.empty();
+        }
         Instant now = clock.instant();
         Row row = rows.get(name);
         boolean ok = is(Flaw.RENEW_AFTER_TAKEOVER) ? row != null : matches(row, owner, token, now);
@@ -131,7 +169,11 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public synchronized Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime) {
+    public synchronized Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+            throws SQLException {
+        if (failedAsGone()) {
+            return Map.of();
+        }
         Map<String, Instant> renewed = new LinkedHashMap<>();
         Instant now = clock.instant();
         for (LeaseKey key : leases) {
@@ -150,7 +192,10 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public synchronized boolean release(String name, String owner, long token) {
+    public synchronized boolean release(String name, String owner, long token) throws SQLException {
+        if (failedAsGone()) {
+            return false;
+        }
         Instant now = clock.instant();
         Row row = rows.get(name);
         boolean ok = is(Flaw.RELEASE_IGNORES_OWNER) ? held(row, now) : matches(row, owner, token, now);
@@ -167,7 +212,10 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public synchronized Optional<LockInfo> inspect(String name) {
+    public synchronized Optional<LockInfo> inspect(String name) throws SQLException {
+        if (failedAsGone()) {
+            return Optional.empty();
+        }
         Row row = rows.get(name);
         if (row == null) {
             return Optional.empty();

@@ -2,6 +2,7 @@ package dev.leasehold.lock.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.internal.SkewableClock;
@@ -42,6 +43,12 @@ class TckSelfTest {
                 @Override
                 protected LeaseStore newStore(LockSettings settings) {
                     return store;
+                }
+
+                @Override
+                public AutoCloseable failInsideStore(LockManager manager) {
+                    store.connectionFails(true);
+                    return () -> store.connectionFails(false);
                 }
 
                 @Override
