@@ -7,6 +7,7 @@ import dev.leasehold.lock.advisory.internal.ConnectionSource;
 import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
+import dev.leasehold.lock.testing.FailingDataSource;
 import dev.leasehold.lock.testing.OwnedPostgres;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestPool;
@@ -49,10 +50,11 @@ final class AdvisoryFixture extends LeaseStoreFixture {
     protected LeaseStore newStore(LockSettings settings) {
         TestPool pool = db.newPool("adv-tck", 8);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
-        Jdbi jdbi = Jdbi.create(pool);
+        FailingDataSource failing = new FailingDataSource(pool);
+        Jdbi jdbi = Jdbi.create(failing);
         AdvisoryLeaseStore store = AdvisoryLeaseStore.open(
                 ConnectionSource.of(jdbi), jdbi, storeSettings, AdvisoryOptions.from(storeSettings));
-        PooledStore pooled = new PooledStore(store, pool, jdbi);
+        PooledStore pooled = new PooledStore(store, pool, jdbi, failing);
         stores.add(pooled);
         return pooled;
     }
@@ -84,6 +86,17 @@ final class AdvisoryFixture extends LeaseStoreFixture {
                 h.rollback();
             }
         });
+    }
+
+    /**
+     * Makes the store's own connections fail, its session's included, through the {@link FailingDataSource} in front
+     * of its pool; the failures leave the session alive, so its advisory locks stay held.
+     */
+    @Override
+    public AutoCloseable failInsideStore(LockManager manager) {
+        FailingDataSource failing = ((PooledStore) store(manager).orElseThrow()).failing;
+        failing.failing(true);
+        return () -> failing.failing(false);
     }
 
     @Override
@@ -120,12 +133,14 @@ final class AdvisoryFixture extends LeaseStoreFixture {
         final AdvisoryLeaseStore store;
         final TestPool pool;
         final Jdbi jdbi;
+        final FailingDataSource failing;
 
-        PooledStore(AdvisoryLeaseStore store, TestPool pool, Jdbi jdbi) {
+        PooledStore(AdvisoryLeaseStore store, TestPool pool, Jdbi jdbi, FailingDataSource failing) {
             super(store);
             this.store = store;
             this.pool = pool;
             this.jdbi = jdbi;
+            this.failing = failing;
         }
 
         @Override

@@ -78,10 +78,17 @@ public interface LeaseStore extends AutoCloseable {
     }
 
     /**
-     * Blocks until the lock may have changed (released, or free already) or {@code maxWait} passes, so that a waiter
-     * wakes on release instead of polling. An implementation must return {@link AwaitOutcome#CHANGED} at once when the
-     * lock is free at the time of the call, so that a release between a failed attempt and this call is not missed; it
-     * may return early without cause. The default returns {@link AwaitOutcome#NOT_SUPPORTED} at once.
+     * Blocks until the lock may have changed (released, expired, or free already) or {@code maxWait} passes, so that a
+     * waiter wakes on release instead of polling. An implementation must look at the lock before it waits and return
+     * {@link AwaitOutcome#CHANGED} at once when the lock is free (never held, released, or its lease expired by the
+     * store's clock) at the time of the call, so that a release between a failed attempt and this call is not missed
+     * (SPEC R7.7).
+     *
+     * <p>It may return {@link AwaitOutcome#CHANGED} early without cause. That costs the waiter an attempt, never a
+     * retry of its budget: the engine counts a retry per retry delay, not per wake-up, and after a wake-up whose
+     * attempt fails it waits out the rest of that delay (SPEC R7.8). A store that wakes without cause often makes its
+     * waiters ask it that often, so wake only on a sign of change. The default returns {@link
+     * AwaitOutcome#NOT_SUPPORTED} at once.
      *
      * @throws InterruptedException if the thread is interrupted while it waits
      */

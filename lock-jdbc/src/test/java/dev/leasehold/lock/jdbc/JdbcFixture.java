@@ -6,6 +6,7 @@ import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
+import dev.leasehold.lock.testing.FailingDataSource;
 import dev.leasehold.lock.testing.OwnedPgBouncer;
 import dev.leasehold.lock.testing.OwnedPostgres;
 import dev.leasehold.lock.testing.TestDatabase;
@@ -18,7 +19,7 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The TCK fixture of the lease table: every manager gets a store with a connection pool of its own ({@link
  * TestDatabase#newPool}, so that its sessions can be ended from the server side), over one table with a prefix unique
- * to the test class.
+ * to the test class. A {@link FailingDataSource} in front of each pool makes the store's own connections fail.
  *
  * <p>The pools may connect through a PgBouncer in front of the database, while the fixture's own work (table clean-up,
  * row locks) goes to the database directly.
@@ -70,7 +71,8 @@ final class JdbcFixture extends LeaseStoreFixture {
     protected LeaseStore newStore(LockSettings settings) {
         TestPool pool = (bouncer != null ? bouncer.database() : db).newPool("tck", 4);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
-        PooledStore store = new PooledStore(JdbcLeaseStore.open(Jdbi.create(pool), storeSettings), pool);
+        FailingDataSource failing = new FailingDataSource(pool);
+        PooledStore store = new PooledStore(JdbcLeaseStore.open(Jdbi.create(failing), storeSettings), pool, failing);
         stores.add(store);
         return store;
     }
@@ -105,6 +107,14 @@ final class JdbcFixture extends LeaseStoreFixture {
                 h.rollback();
             }
         });
+    }
+
+    /** Makes the store's own connections fail, through the {@link FailingDataSource} in front of its pool. */
+    @Override
+    public AutoCloseable failInsideStore(LockManager manager) {
+        FailingDataSource failing = ((PooledStore) store(manager).orElseThrow()).failing;
+        failing.failing(true);
+        return () -> failing.failing(false);
     }
 
     @Override
@@ -143,11 +153,13 @@ final class JdbcFixture extends LeaseStoreFixture {
     static final class PooledStore extends ForwardingLeaseStore {
         final JdbcLeaseStore store;
         final TestPool pool;
+        final FailingDataSource failing;
 
-        PooledStore(JdbcLeaseStore store, TestPool pool) {
+        PooledStore(JdbcLeaseStore store, TestPool pool, FailingDataSource failing) {
             super(store);
             this.store = store;
             this.pool = pool;
+            this.failing = failing;
         }
 
         void closePool() {

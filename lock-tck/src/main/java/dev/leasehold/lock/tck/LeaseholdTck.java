@@ -27,4 +27,5 @@ public abstract class LeaseholdTck extends TckRun
                 ReleaseRules,
                 IsolationRules,
                 ShutdownRules,
-                RestartRules {}
+                RestartRules,
+                ClockRules {}

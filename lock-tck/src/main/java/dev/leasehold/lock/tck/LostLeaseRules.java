@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.DistributedLock;
 import dev.leasehold.lock.Lease;
+import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.spi.SqlFailures;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -183,5 +185,54 @@ public interface LostLeaseRules extends TckSuite {
         Lease again = holder.lock(name).tryAcquire().orElseThrow();
         assertThat(again.token()).isGreaterThan(taker.token());
         again.release();
+    }
+
+    /**
+     * R5.7: a transient failure inside the store keeps its SQLState and does not lose the lease early. When it fails:
+     * the store wraps a database error in an exception without its {@link java.sql.SQLException} cause (the engine then
+     * takes it as fatal and loses the lease), or catches the error and answers "lease gone" (an empty renew, a lease
+     * missing from renewAll's answer), or the engine's {@link LockBackendException} lacks the SQLState.
+     */
+    @Test
+    default void required_r5_7_aFailureInsideTheStoreKeepsItsSqlStateAndTheLease() throws Exception {
+        LockManager holder = tck().manager();
+        Faults calls = tck().faultsOf(holder);
+        LeaseStore store = tck().storeOf(holder);
+        String name = tck().name("inside-failure");
+        Lease lease = holder.lock(name).tryAcquire().orElseThrow();
+        AtomicInteger told = new AtomicInteger();
+        lease.onLost(e -> told.incrementAndGet());
+        try (AutoCloseable failure = tck().failInsideStore(holder)) {
+            int before = calls.renewAllCalls() + calls.renewCalls();
+            assertThatThrownBy(() -> store.renew(
+                            name, holder.ownerId(), lease.token(), tck().env().leaseTime()))
+                    .as("a renewal while the store's connections fail")
+                    .satisfies(e -> assertThat(SqlFailures.isTransient(e))
+                            .as("%s has a transient SQLException in its cause chain", e)
+                            .isTrue());
+            await().atMost(tck().env().patience())
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> calls.renewAllCalls() + calls.renewCalls() > before);
+        }
+        Duration span = tck().env().leaseTime().plus(tck().env().heartbeat());
+        await().during(span)
+                .atMost(span.plus(tck().env().slack()))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> lease.isValid() && told.get() == 0);
+        assertThat(tck().manager().lock(name).tryAcquire())
+                .as("a grant of the held lock")
+                .isEmpty();
+        lease.release();
+
+        try (AutoCloseable failure = tck().failInsideStore(holder)) {
+            assertThatThrownBy(() -> holder.inspect(name))
+                    .isInstanceOfSatisfying(
+                            LockBackendException.class,
+                            e -> assertThat(e.sqlState())
+                                    .as("the SQLState of %s", e)
+                                    .hasValueSatisfying(state -> assertThat(SqlFailures.isTransientState(state))
+                                            .as(state)
+                                            .isTrue()));
+        }
     }
 }

@@ -103,6 +103,30 @@ public final class TckContext {
         }
     }
 
+    /**
+     * Makes the manager's store fail from the inside ({@link TckFixture#failInsideStore}) until the handle is closed,
+     * or aborts the test saying the fixture cannot.
+     */
+    public AutoCloseable failInsideStore(LockManager manager) {
+        try {
+            return fixture.failInsideStore(manager);
+        } catch (UnsupportedOperationException e) {
+            return abort(e.getMessage());
+        }
+    }
+
+    /**
+     * Skews the store's clock by {@code offset} against the JVM's ({@link TckFixture#skewStoreClock}), or aborts the
+     * test saying the fixture cannot.
+     */
+    public void skewStoreClock(Duration offset) {
+        try {
+            fixture.skewStoreClock(offset);
+        } catch (UnsupportedOperationException e) {
+            abort(e.getMessage());
+        }
+    }
+
     private static <T> T abort(String reason) {
         Assumptions.abort(reason);
         throw new AssertionError("unreachable");

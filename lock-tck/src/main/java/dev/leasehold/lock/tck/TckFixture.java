@@ -100,6 +100,42 @@ public interface TckFixture extends AutoCloseable {
                 + " dev.leasehold.lock.testing.OwnedPostgres of lock-testing");
     }
 
+    /**
+     * Optional: makes the manager's store fail from the inside, as its own connections fail when the network or the
+     * database fails under them, until the returned handle is closed: every connection the store asks for fails with a
+     * connection failure (SQLState 08001), and every statement it executes on its open connections fails with a
+     * transient failure that leaves the database session alive (SQLState 40001), so that a store whose locks live in
+     * its session keeps them. Where the managers of a fixture share their connections, the others' stores fail too. A
+     * store without connections (in memory) fails each operation with SQLState 40001 instead. This is fault injection
+     * inside the store: how the store reports a failure is what the rules check, unlike {@link #faults}, which injects
+     * failures around it.
+     *
+     * @return a handle whose {@code close()} ends the failures
+     * @throws UnsupportedOperationException if the fixture cannot (the default)
+     */
+    default AutoCloseable failInsideStore(LockManager manager) {
+        throw new UnsupportedOperationException("this fixture cannot make its store's own connections fail"
+                + " (TckFixture.failInsideStore); put a DataSource that can fail, such as FailingDataSource of"
+                + " lock-testing, in front of each store's pool");
+    }
+
+    /**
+     * Optional: makes the clock the store judges expiry by (the database's clock; the clock a store that lives in the
+     * JVM was given) run {@code offset} ahead of the test JVM's wall clock, negative for behind, for the stores of every
+     * manager, old and new; {@link Duration#ZERO} ends the skew. The engine and the test keep the JVM's clocks, so a
+     * store that mixes its own clock with the client's is caught. A store that takes every time from its database
+     * cannot offer it: a test cannot move a database's clock, and there is no other clock to skew.
+     *
+     * @param offset how far the store's clock runs ahead of the JVM's; negative for behind
+     * @throws UnsupportedOperationException if the fixture cannot (the default)
+     */
+    default void skewStoreClock(Duration offset) {
+        throw new UnsupportedOperationException("this fixture cannot skew the clock its store judges expiry by"
+                + " (TckFixture.skewStoreClock): a test cannot move a database's clock, and a store that takes every"
+                + " time from its database reads no other clock; the rule runs against a store whose clock is"
+                + " injected, such as the in-memory reference store");
+    }
+
     /** Frees what the fixture holds (tables, connections). */
     @Override
     default void close() throws Exception {}

@@ -10,6 +10,7 @@ import dev.leasehold.lock.LockInterruptedException;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.spi.AwaitOutcome;
+import dev.leasehold.lock.spi.LeaseStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -188,5 +189,35 @@ public interface WaitingRules extends TckSuite {
         assertThat(attemptsBeforeRelease).as("attempts before the release").isEqualTo(1);
         assertThat(faults.tryAcquireCalls()).as("attempts in all").isEqualTo(2);
         got.release();
+    }
+
+    /**
+     * R7.7: awaitChange on a free lock returns at once. When it fails: the store's awaitChange waits for a notification
+     * without first looking at the lock, so a release that came before the call (or a lock that was never held) leaves
+     * the waiter waiting out its whole delay; look at the lock after subscribing to changes and before waiting.
+     */
+    @Test
+    default void required_r7_7_awaitChangeOnAFreeLockReturnsAtOnce() throws Exception {
+        LockManager manager = tck().manager();
+        LeaseStore store = tck().storeOf(manager);
+        if (store.awaitChange(tck().name("probe"), Duration.ofMillis(1)) == AwaitOutcome.NOT_SUPPORTED) {
+            Assumptions.abort("the store cannot wake waiters (awaitChange answers NOT_SUPPORTED); waiters poll");
+        }
+        String name = tck().name("free-await");
+        Duration maxWait = tck().env().slack().multipliedBy(4);
+        assertAwaitChangeReturnsAtOnce(store, name, maxWait, "a lock never held");
+        manager.lock(name).tryAcquire().orElseThrow().release();
+        assertAwaitChangeReturnsAtOnce(store, name, maxWait, "a released lock");
+    }
+
+    private void assertAwaitChangeReturnsAtOnce(LeaseStore store, String name, Duration maxWait, String what)
+            throws Exception {
+        long start = System.nanoTime();
+        AwaitOutcome outcome = store.awaitChange(name, maxWait);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(outcome).as("awaitChange(%s, %s) on %s", name, maxWait, what).isEqualTo(AwaitOutcome.CHANGED);
+        assertThat(took)
+                .as("time awaitChange took on %s, waiting up to %s", what, maxWait)
+                .isLessThan(tck().env().slack());
     }
 }

@@ -1,9 +1,13 @@
 package dev.leasehold.lock.tck;
 
 import dev.leasehold.lock.LockInfo;
+import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -22,6 +26,14 @@ final class FlawedStore implements LeaseStore {
 
     /** The deliberate flaws, each with the rules that must catch it. */
     enum Flaw {
+        /** A failure of the store's connection is rethrown without its SQLException, so it looks fatal. */
+        FAILURE_WITHOUT_CAUSE("required_r5_7_"),
+        /** A failure of the store's connection is swallowed and answered as "lease gone". */
+        FAILURE_AS_GONE("required_r5_7_"),
+        /** The expiry of a grant or renewal is computed from the client's clock, then judged by the store's. */
+        CLIENT_CLOCK_EXPIRY("required_r10_1_"),
+        /** awaitChange waits for a release without looking at the lock first, so a free lock keeps it waiting. */
+        AWAIT_WITHOUT_LOOKING("required_r7_7_"),
         /** Grants every request, held or not. */
         NO_EXCLUSION("required_r2_1_"),
         /** Every grant gets token 1. */
@@ -85,10 +97,14 @@ final class FlawedStore implements LeaseStore {
     }
 
     private final Flaw flaw;
+    private final Clock clock;
     private final Map<String, Row> rows = new HashMap<>();
+    private volatile boolean connectionFails;
 
-    FlawedStore(Flaw flaw) {
+    /** A store with {@code flaw} (null: none) whose clock, playing the database's, is {@code clock}. */
+    FlawedStore(Flaw flaw, Clock clock) {
         this.flaw = flaw;
+        this.clock = clock;
     }
 
     /** What the store's database does when it starts again after a restart. */
@@ -98,15 +114,39 @@ final class FlawedStore implements LeaseStore {
         }
     }
 
+    /** Makes the store's own "connection" fail, or stop failing. */
+    void connectionFails(boolean fails) {
+        connectionFails = fails;
+    }
+
+    /**
+     * Whether the store's connection failed in a way the flawed store answers as "gone"; without a flaw it throws the
+     * failure as the SQLException it is.
+     */
+    private boolean failedAsGone() throws SQLException {
+        if (!connectionFails) {
+            return false;
+        }
+        SQLException failure = new SQLTransientException("injected by the TCK: the connection failed", "40001");
+        if (is(Flaw.FAILURE_WITHOUT_CAUSE)) {
+            throw new IllegalStateException("store operation failed: " + failure.getMessage());
+        }
+        if (is(Flaw.FAILURE_AS_GONE)) {
+            return true;
+        }
+        throw failure;
+    }
+
     private boolean is(Flaw f) {
         return flaw == f;
     }
 
     private Instant expiry(Instant now, Duration leaseTime) {
+        Instant from = is(Flaw.CLIENT_CLOCK_EXPIRY) ? Instant.now() : now;
         if (is(Flaw.LEASE_TIME_IGNORED)) {
-            return now.plus(Duration.ofHours(1));
+            return from.plus(Duration.ofHours(1));
         }
-        return now.plus(is(Flaw.LEASE_TIME_WHOLE_SECONDS) ? Duration.ofSeconds(leaseTime.toSeconds()) : leaseTime);
+        return from.plus(is(Flaw.LEASE_TIME_WHOLE_SECONDS) ? Duration.ofSeconds(leaseTime.toSeconds()) : leaseTime);
     }
 
     private boolean held(Row row, Instant now) {
@@ -117,9 +157,10 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
+    public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime)
+            throws SQLException {
         Row seen = is(Flaw.TAKEOVER_CHECK_THEN_ACT) ? row(name) : null;
-        if (seen != null && seen.owner() != null && !seen.heldAt(Instant.now())) {
+        if (seen != null && seen.owner() != null && !seen.heldAt(clock.instant())) {
             return takeOverUnguarded(name, owner, leaseTime, seen);
         }
         return grant(name, owner, leaseTime);
@@ -134,15 +175,19 @@ final class FlawedStore implements LeaseStore {
         // The round trip between the read and the write, in which a contender reads the same expired row.
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         synchronized (this) {
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             Instant expiresAt = expiry(now, leaseTime);
             rows.put(name, new Row(owner, seen.token() + 1, now, expiresAt));
             return Optional.of(new LeaseGrant(seen.token() + 1, expiresAt));
         }
     }
 
-    private synchronized Optional<LeaseGrant> grant(String name, String owner, Duration leaseTime) {
-        Instant now = Instant.now();
+    private synchronized Optional<LeaseGrant> grant(String name, String owner, Duration leaseTime)
+            throws SQLException {
+        if (failedAsGone()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
         Row row = rows.get(name);
         if (is(Flaw.FORGETS_IDLE_NAMES)
                 && row != null
@@ -170,8 +215,12 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public synchronized Optional<Instant> renew(String name, String owner, long token, Duration leaseTime) {
-        Instant now = Instant.now();
+    public synchronized Optional<Instant> renew(String name, String owner, long token, Duration leaseTime)
+            throws SQLException {
+        if (failedAsGone()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
         Row row = rows.get(name);
         boolean ok = is(Flaw.RENEW_AFTER_TAKEOVER)
                 ? row != null
@@ -190,9 +239,13 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public synchronized Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime) {
+    public synchronized Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+            throws SQLException {
+        if (failedAsGone()) {
+            return Map.of();
+        }
         Map<String, Instant> renewed = new LinkedHashMap<>();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (LeaseKey key : leases) {
             Row row = rows.get(key.name());
             if (is(Flaw.RENEW_ALL_OTHER_OWNERS) || is(Flaw.RENEW_ALL_BUMPS_BEFORE_CHECK)) {
@@ -217,8 +270,11 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public synchronized boolean release(String name, String owner, long token) {
-        Instant now = Instant.now();
+    public synchronized boolean release(String name, String owner, long token) throws SQLException {
+        if (failedAsGone()) {
+            return false;
+        }
+        Instant now = clock.instant();
         Row row = rows.get(name);
         boolean ok = is(Flaw.RELEASE_IGNORES_OWNER) ? held(row, now) : matches(row, owner, token, now);
         if (!ok) {
@@ -229,11 +285,15 @@ final class FlawedStore implements LeaseStore {
         } else {
             rows.put(name, new Row(null, row.token(), row.acquiredAt(), now));
         }
+        notifyAll();
         return true;
     }
 
     @Override
-    public synchronized Optional<LockInfo> inspect(String name) {
+    public synchronized Optional<LockInfo> inspect(String name) throws SQLException {
+        if (failedAsGone()) {
+            return Optional.empty();
+        }
         Row row = rows.get(name);
         if (row == null) {
             return Optional.empty();
@@ -242,10 +302,32 @@ final class FlawedStore implements LeaseStore {
             String owner = row.owner() != null ? row.owner() : "nobody";
             return Optional.of(new LockInfo(name, owner, row.token(), row.acquiredAt(), row.expiresAt()));
         }
-        boolean shown = held(row, Instant.now()) || (is(Flaw.INSPECT_IGNORES_EXPIRY) && row.owner() != null);
+        boolean shown = held(row, clock.instant()) || (is(Flaw.INSPECT_IGNORES_EXPIRY) && row.owner() != null);
         if (!shown) {
             return Optional.empty();
         }
         return Optional.of(new LockInfo(name, row.owner(), row.token(), row.acquiredAt(), row.expiresAt()));
+    }
+
+    @Override
+    public synchronized AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException {
+        long end = System.nanoTime() + maxWait.toNanos();
+        boolean look = !is(Flaw.AWAIT_WITHOUT_LOOKING);
+        while (true) {
+            Row row = rows.get(name);
+            Instant now = clock.instant();
+            if (look && !held(row, now)) {
+                return AwaitOutcome.CHANGED;
+            }
+            look = true;
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return AwaitOutcome.TIMED_OUT;
+            }
+            long untilExpiry =
+                    row == null ? left : Duration.between(now, row.expiresAt()).toNanos();
+            long sleep = Math.max(1_000_000, untilExpiry > 0 ? Math.min(left, untilExpiry) : left);
+            wait(sleep / 1_000_000, (int) (sleep % 1_000_000));
+        }
     }
 }

@@ -2,8 +2,10 @@ package dev.leasehold.lock.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.tck.internal.SkewableClock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -35,11 +37,23 @@ class TckSelfTest {
 
         @Override
         protected TckFixture createFixture() {
-            FlawedStore store = new FlawedStore(flaw);
+            SkewableClock clock = new SkewableClock();
+            FlawedStore store = new FlawedStore(flaw, clock);
             return new LeaseStoreFixture() {
                 @Override
                 protected LeaseStore newStore(LockSettings settings) {
                     return store;
+                }
+
+                @Override
+                public AutoCloseable failInsideStore(LockManager manager) {
+                    store.connectionFails(true);
+                    return () -> store.connectionFails(false);
+                }
+
+                @Override
+                public void skewStoreClock(Duration offset) {
+                    clock.skew(offset);
                 }
 
                 @Override

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *   <li>The local deadline is the time taken before the request plus the lease time, minus a small margin; a grant
  *       that arrives after its own deadline is given back.
  *   <li>The lease joins the heartbeat. When the lock is held, the waiting policy (Failsafe, from {@link RetryOptions})
- *       sleeps, or waits on {@link LeaseStore#awaitChange} when the store can wake waiters, and tries again. A
+ *       sleeps, or waits on {@link LeaseStore#awaitChange} when the store can wake waiters, and tries again. A retry
+ *       is one delay, not one wake-up: when the store wakes the waiter and the attempt then fails (a wake-up without
+ *       cause, or another waiter won), the waiter waits out the rest of that delay without using up a retry. A
  *       transient failure that outlasted its own retries (the database restarting) is waited out the same way, so a
  *       waiter with retries and time left resumes when the database is back.
  * </ol>

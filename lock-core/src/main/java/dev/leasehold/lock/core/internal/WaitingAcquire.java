@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * An acquire that waits: attempts of the engine, retried through a Failsafe policy built from {@link RetryOptions}
  * while the lock is held (or the database briefly unreachable) and time and retries are left. Between two attempts the
  * thread waits on {@link dev.leasehold.lock.spi.LeaseStore#awaitChange} where the store can wake waiters, and sleeps
- * the retry delay otherwise; it waits parked in the engine's {@link Lifecycle}, so that close() can wake it.
+ * the retry delay otherwise; it waits parked in the engine's {@link Lifecycle}, so that close() can wake it. A retry
+ * is one delay: wake-ups within it whose attempt fails do not use up the retries ({@link #retryAfterDelay}).
  *
  * <p>This class is thread-safe.
  */
@@ -61,12 +62,11 @@ final class WaitingAcquire {
                         e.getAttemptCount() + 1))
                 .build();
         try {
-            Optional<ManagedLease> lease = Failsafe.with(policy).get(ctx -> {
-                if (ctx.isRetry()) {
-                    pause(name, nextDelay(retry, ctx.getAttemptCount(), budgetEnd));
-                }
-                return engine.attempt(name, config, budgetEnd);
-            });
+            Optional<ManagedLease> lease = Failsafe.with(policy)
+                    .get(ctx -> ctx.isRetry()
+                            ? retryAfterDelay(
+                                    name, config, nextDelay(retry, ctx.getAttemptCount(), budgetEnd), budgetEnd)
+                            : engine.attempt(name, config, budgetEnd));
             if (lease.isPresent()) {
                 return lease.get();
             }
@@ -105,18 +105,39 @@ final class WaitingAcquire {
     }
 
     /**
+     * One retry of the budget: waits up to {@code delay}, attempting at each wake-up the store reports ({@link
+     * AwaitOutcome#CHANGED}), and once more when the delay is over. A wake-up whose attempt fails (the store woke the
+     * waiter without cause, or another waiter won) does not end the retry: the waiter waits out the rest of its delay,
+     * so that however often a store wakes it, {@code maxRetries} retries wait {@code maxRetries} delays.
+     */
+    private Optional<ManagedLease> retryAfterDelay(String name, LockConfig config, Duration delay, Long budgetEnd)
+            throws InterruptedException {
+        long end = System.nanoTime() + delay.toNanos();
+        while (pause(name, Duration.ofNanos(Math.max(0, end - System.nanoTime())))) {
+            Optional<ManagedLease> lease = engine.attempt(name, config, budgetEnd);
+            if (lease.isPresent() || end - System.nanoTime() <= 0) {
+                return lease;
+            }
+        }
+        return engine.attempt(name, config, budgetEnd);
+    }
+
+    /**
      * Waits between two attempts: for a change of the lock where the store can wake waiters, else sleeping. While it
      * waits the thread is registered as parked, so that close() can interrupt it; woken that way it throws {@link
      * IllegalStateException}, with the interrupt (close's, not the caller's) cleared.
+     *
+     * @return whether the store reported a change before {@code wait} was over
      */
-    private void pause(String name, Duration wait) throws InterruptedException {
+    private boolean pause(String name, Duration wait) throws InterruptedException {
         if (!lifecycle.park()) {
             throw closedWhileWaiting(name);
         }
         InterruptedException interrupted = null;
         boolean wokenByClose;
+        boolean changed = false;
         try {
-            waitForChange(name, wait);
+            changed = waitForChange(name, wait);
         } catch (InterruptedException e) {
             interrupted = e;
         } finally {
@@ -130,6 +151,7 @@ final class WaitingAcquire {
         if (interrupted != null) {
             throw interrupted;
         }
+        return changed;
     }
 
     private IllegalStateException closedWhileWaiting(String name) {
@@ -138,13 +160,14 @@ final class WaitingAcquire {
                         + name + "'; build a new one with Locks.builder()");
     }
 
-    private void waitForChange(String name, Duration wait) throws InterruptedException {
+    /** Waits for a change or {@code wait}; returns whether the store reported a change. */
+    private boolean waitForChange(String name, Duration wait) throws InterruptedException {
         if (wait.isZero()) {
-            return;
+            return false;
         }
         if (!awaitSupported) {
             sleep(wait);
-            return;
+            return false;
         }
         AwaitOutcome outcome;
         try {
@@ -153,17 +176,18 @@ final class WaitingAcquire {
             throw e;
         } catch (Exception e) {
             if (lifecycle.isClosed()) {
-                return; // the store's wait ended by close's interrupt, reported as a failure
+                return false; // the store's wait ended by close's interrupt, reported as a failure
             }
             // A failed wait (say, the listening connection dropped) falls back to sleeping this once.
             LOG.debug("waiting for a change of lock '{}' failed; sleeping instead", name, e);
             sleep(wait);
-            return;
+            return false;
         }
         if (outcome == AwaitOutcome.NOT_SUPPORTED) {
             awaitSupported = false;
             sleep(wait);
         }
+        return outcome == AwaitOutcome.CHANGED;
     }
 
     private static void sleep(Duration wait) throws InterruptedException {

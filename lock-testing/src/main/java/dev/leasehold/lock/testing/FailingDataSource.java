@@ -1,0 +1,133 @@
+package dev.leasehold.lock.testing;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.SQLTransientException;
+import java.sql.Statement;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A {@link DataSource} in front of a store's own pool that can make the store's database work fail from the inside, as
+ * a failing network or database makes it fail: while {@link #failing(boolean) failing}, {@code getConnection} fails
+ * with a connection failure (SQLState {@value #CONNECTION_FAILURE}) and every statement executed on a connection it
+ * gave out fails with a serialization failure (SQLState {@value #STATEMENT_FAILURE}), transient errors that leave the
+ * database session alive (so that a store whose locks live in its session keeps them). Closing, committing and rolling
+ * back still work, so that the pool and the store can clean up.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class FailingDataSource implements DataSource {
+
+    /** The SQLState of a failed {@code getConnection}. */
+    public static final String CONNECTION_FAILURE = "08001";
+
+    /** The SQLState of a failed statement. */
+    public static final String STATEMENT_FAILURE = "40001";
+
+    private final DataSource delegate;
+    private volatile boolean failing;
+
+    public FailingDataSource(DataSource delegate) {
+        this.delegate = delegate;
+    }
+
+    /** Starts ({@code true}) or ends the failures. */
+    public void failing(boolean failing) {
+        this.failing = failing;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        checkConnection();
+        return wrap(delegate.getConnection());
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        checkConnection();
+        return wrap(delegate.getConnection(username, password));
+    }
+
+    private void checkConnection() throws SQLException {
+        if (failing) {
+            throw new SQLTransientConnectionException("injected by the test: cannot connect", CONNECTION_FAILURE);
+        }
+    }
+
+    private Connection wrap(Connection connection) {
+        return proxy(Connection.class, connection, (method, args) -> {
+            Object result = invoke(method, connection, args);
+            if (result instanceof Statement statement) {
+                Class<?> type = method.getReturnType();
+                return proxy(type, result, (m, a) -> {
+                    if (failing && m.getName().startsWith("execute")) {
+                        throw new SQLTransientException("injected by the test: statement failed", STATEMENT_FAILURE);
+                    }
+                    return invoke(m, statement, a);
+                });
+            }
+            return result;
+        });
+    }
+
+    private interface Call {
+        Object call(Method method, Object[] args) throws Throwable;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<?> type, Object target, Call call) {
+        InvocationHandler handler = (p, method, args) -> call.call(method, args);
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return delegate.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        delegate.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        delegate.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return delegate.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return delegate.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        return delegate.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return delegate.isWrapperFor(iface);
+    }
+}
