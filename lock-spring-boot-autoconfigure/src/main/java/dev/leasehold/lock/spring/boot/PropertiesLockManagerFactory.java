@@ -43,7 +43,12 @@ final class PropertiesLockManagerFactory {
 
     private static final Pattern SETTING_NAME =
             Pattern.compile("\\b(" + String.join("|", PROPERTY_OF.keySet()) + ")\\b");
-    private static final List<String> BACKENDS_WITH_OPTIONS = List.of("jdbc", "advisory", "jpa");
+    /**
+     * The backends that read options from the settings' properties. ({@code leasehold.jpa.*} are persistence-unit
+     * properties, set as {@code spring.jpa.properties.leasehold.jpa.*}.)
+     */
+    private static final List<String> BACKENDS_WITH_OPTIONS = List.of("advisory");
+
     private static final int MAX_OWNER_ID_LENGTH = 255;
     private static final SecureRandom RANDOM = new SecureRandom();
 

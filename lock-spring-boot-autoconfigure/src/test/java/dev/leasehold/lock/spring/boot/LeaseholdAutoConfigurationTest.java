@@ -135,7 +135,8 @@ class LeaseholdAutoConfigurationTest {
                 .contains("\"leasehold.lease-time\"")
                 .contains("\"leasehold.retry.max-wait\"")
                 .contains("\"leasehold.create-table\"")
-                .contains("\"leasehold.enabled\"");
+                .contains("\"leasehold.enabled\"")
+                .contains("\"leasehold.advisory.max-locks\"");
     }
 
     static String rootMessage(Throwable failure) {
