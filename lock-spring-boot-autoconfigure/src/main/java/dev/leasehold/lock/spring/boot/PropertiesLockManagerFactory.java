@@ -1,0 +1,174 @@
+package dev.leasehold.lock.spring.boot;
+
+import dev.leasehold.lock.LockConfigurationException;
+import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.Locks;
+import dev.leasehold.lock.RetryOptions;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+
+/**
+ * Builds the {@link LockManager} of {@link LeaseholdAutoConfiguration} from {@link LeaseholdProperties} and the
+ * application's resources, with errors that name the property to fix.
+ *
+ * <p>This class is thread-safe.
+ */
+final class PropertiesLockManagerFactory {
+
+    /** The names {@code Locks.builder()} uses in its messages, and the properties they come from. */
+    private static final Map<String, String> PROPERTY_OF = Map.ofEntries(
+            Map.entry("leaseTime", "leasehold.lease-time"),
+            Map.entry("heartbeatInterval", "leasehold.heartbeat-interval"),
+            Map.entry("rowLockTimeout", "leasehold.row-lock-timeout"),
+            Map.entry("drainTimeout", "leasehold.drain-timeout"),
+            Map.entry("schema", "leasehold.schema"),
+            Map.entry("tablePrefix", "leasehold.table-prefix"),
+            Map.entry("ownerId", "leasehold.owner-id"),
+            Map.entry("backend", "leasehold.backend"),
+            Map.entry("maxRetries", "leasehold.retry.max-retries"),
+            Map.entry("delay", "leasehold.retry.delay"),
+            Map.entry("maxDelay", "leasehold.retry.max-delay"),
+            Map.entry("backoffFactor", "leasehold.retry.backoff-factor"),
+            Map.entry("jitter", "leasehold.retry.jitter"),
+            Map.entry("maxWait", "leasehold.retry.max-wait"));
+
+    private static final Pattern SETTING_NAME =
+            Pattern.compile("\\b(" + String.join("|", PROPERTY_OF.keySet()) + ")\\b");
+    /**
+     * The backends that read options from the settings' properties. ({@code leasehold.jpa.*} are persistence-unit
+     * properties, set as {@code spring.jpa.properties.leasehold.jpa.*}.)
+     */
+    private static final List<String> BACKENDS_WITH_OPTIONS = List.of("advisory");
+
+    private static final int MAX_OWNER_ID_LENGTH = 255;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private PropertiesLockManagerFactory() {}
+
+    /**
+     * Builds the manager over {@code resources} (DataSource, EntityManagerFactory, Jdbi; in that order).
+     *
+     * @throws LockConfigurationException naming the {@code leasehold.*} property, if a value is invalid or no backend
+     *     fits
+     */
+    static LockManager create(LeaseholdProperties properties, Environment environment, List<Object> resources) {
+        try {
+            Locks.Builder builder = Locks.builder();
+            for (Object resource : resources) {
+                builder.resource(resource);
+            }
+            if (properties.getBackend() != null && !properties.getBackend().isBlank()) {
+                builder.backend(properties.getBackend().strip());
+            }
+            builder.leaseTime(properties.getLeaseTime())
+                    .rowLockTimeout(properties.getRowLockTimeout())
+                    .tablePrefix(properties.getTablePrefix())
+                    .createTableIfMissing(properties.isCreateTable())
+                    .retry(retry(properties.getRetry()))
+                    .ownerId(properties.getOwnerId() != null ? properties.getOwnerId() : defaultOwnerId(environment));
+            if (properties.getHeartbeatInterval() != null) {
+                builder.heartbeatInterval(properties.getHeartbeatInterval());
+            }
+            if (properties.getDrainTimeout() != null) {
+                builder.drainTimeout(properties.getDrainTimeout());
+            }
+            if (properties.getSchema() != null && !properties.getSchema().isBlank()) {
+                builder.schema(properties.getSchema().strip());
+            }
+            backendOptions(environment).forEach(builder::property);
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new LockConfigurationException("invalid leasehold.* property: " + withPropertyNames(e.getMessage()));
+        } catch (LockConfigurationException e) {
+            throw new LockConfigurationException(
+                    "cannot build the LockManager from the leasehold.* properties: " + e.getMessage()
+                            + " (set leasehold.backend to choose a backend, or leasehold.enabled=false to do without)",
+                    e);
+        }
+    }
+
+    /** The default owner id: the application's name, host, process id and 8 random hex digits. */
+    static String defaultOwnerId(Environment environment) {
+        byte[] random = new byte[4];
+        RANDOM.nextBytes(random);
+        String application = environment.getProperty("spring.application.name", "application");
+        // The random part keeps two application contexts of one process (tests, parent and child) apart.
+        String id = application + ":" + host() + ":" + ProcessHandle.current().pid() + ":"
+                + HexFormat.of().formatHex(random);
+        return id.length() <= MAX_OWNER_ID_LENGTH ? id : id.substring(id.length() - MAX_OWNER_ID_LENGTH);
+    }
+
+    private static RetryOptions retry(LeaseholdProperties.Retry retry) {
+        RetryOptions.Builder b = RetryOptions.builder()
+                .maxRetries(retry.getMaxRetries())
+                .delay(retry.getDelay())
+                .jitter(retry.getJitter());
+        if (retry.getMaxDelay() != null || retry.getBackoffFactor() != 1.0) {
+            b.backoff(retry.getMaxDelay() != null ? retry.getMaxDelay() : retry.getDelay(), retry.getBackoffFactor());
+        }
+        if (retry.getMaxWait() != null) {
+            b.maxWait(retry.getMaxWait());
+        }
+        return b.build();
+    }
+
+    /**
+     * {@code leasehold.<backend>.<key>} for each backend that has options, as the backend names them: Spring's
+     * kebab-case keys become camelCase ({@code liveness-interval} is {@code livenessInterval}).
+     */
+    private static Map<String, String> backendOptions(Environment environment) {
+        Map<String, String> options = new LinkedHashMap<>();
+        Binder binder = Binder.get(environment);
+        for (String backend : BACKENDS_WITH_OPTIONS) {
+            binder.bind("leasehold." + backend, Bindable.mapOf(String.class, String.class))
+                    .ifBound(map -> map.forEach(
+                            (key, value) -> options.put("leasehold." + backend + "." + camelCase(key), value)));
+        }
+        return options;
+    }
+
+    private static String camelCase(String key) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : key.toCharArray()) {
+            if (c == '-') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
+    }
+
+    private static String withPropertyNames(String message) {
+        Matcher m = SETTING_NAME.matcher(message);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + " (" + PROPERTY_OF.get(m.group(1)) + ")"));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static String host() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env.strip();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+}
