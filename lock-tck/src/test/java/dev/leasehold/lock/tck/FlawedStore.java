@@ -157,8 +157,7 @@ final class FlawedStore implements LeaseStore {
     }
 
     @Override
-    public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime)
-            throws SQLException {
+    public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
         Row seen = is(Flaw.TAKEOVER_CHECK_THEN_ACT) ? row(name) : null;
         if (seen != null && seen.owner() != null && !seen.heldAt(clock.instant())) {
             return takeOverUnguarded(name, owner, leaseTime, seen);
@@ -182,8 +181,7 @@ final class FlawedStore implements LeaseStore {
         }
     }
 
-    private synchronized Optional<LeaseGrant> grant(String name, String owner, Duration leaseTime)
-            throws SQLException {
+    private synchronized Optional<LeaseGrant> grant(String name, String owner, Duration leaseTime) throws SQLException {
         if (failedAsGone()) {
             return Optional.empty();
         }
