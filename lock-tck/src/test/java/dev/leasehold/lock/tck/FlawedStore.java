@@ -4,6 +4,7 @@ import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.spi.LeaseStoreEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -65,7 +66,11 @@ final class FlawedStore implements LeaseStore {
         /** Lease times are cut to whole seconds. */
         LEASE_TIME_WHOLE_SECONDS("required_r4_5_"),
         /** A renewal lasts 1.3 times the lease time it is given. */
-        RENEW_STRETCHES_LEASE_TIME("required_r4_5_");
+        RENEW_STRETCHES_LEASE_TIME("required_r4_5_"),
+        /** The next token is one more than the largest token of the leases that hold: ended leases do not count. */
+        TOKEN_FROM_LIVE_LEASES("required_r3_6_"),
+        /** The data goes when the last manager closes, as an in-memory database closes with its last connection. */
+        FORGETS_WHEN_ALL_CLOSED("required_r3_6_", "required_r3_4_");
 
         final String[] rules;
 
@@ -86,6 +91,7 @@ final class FlawedStore implements LeaseStore {
 
     private final Flaw flaw;
     private final Map<String, Row> rows = new HashMap<>();
+    private int open; // managers attached and not yet closed; guarded by this
 
     FlawedStore(Flaw flaw) {
         this.flaw = flaw;
@@ -156,6 +162,14 @@ final class FlawedStore implements LeaseStore {
             return Optional.empty();
         }
         long token = is(Flaw.CONSTANT_TOKEN) || row == null ? 1 : row.token() + 1;
+        if (is(Flaw.TOKEN_FROM_LIVE_LEASES)) {
+            token = 1
+                    + rows.values().stream()
+                            .filter(r -> r.heldAt(now))
+                            .mapToLong(Row::token)
+                            .max()
+                            .orElse(0);
+        }
         if (is(Flaw.SAME_OWNER_KEEPS_TOKEN) && row != null && owner.equals(row.owner())) {
             token = row.token();
         }
@@ -247,5 +261,18 @@ final class FlawedStore implements LeaseStore {
             return Optional.empty();
         }
         return Optional.of(new LockInfo(name, row.owner(), row.token(), row.acquiredAt(), row.expiresAt()));
+    }
+
+    @Override
+    public synchronized void attach(LeaseStoreEvents events) {
+        open++;
+    }
+
+    @Override
+    public synchronized void close() {
+        open--;
+        if (open == 0 && is(Flaw.FORGETS_WHEN_ALL_CLOSED)) {
+            rows.clear();
+        }
     }
 }
