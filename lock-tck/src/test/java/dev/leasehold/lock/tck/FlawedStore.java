@@ -70,7 +70,9 @@ final class FlawedStore implements LeaseStore {
         /** The next token is one more than the largest token of the leases that hold: ended leases do not count. */
         TOKEN_FROM_LIVE_LEASES("required_r3_6_"),
         /** The data goes when the last manager closes, as an in-memory database closes with its last connection. */
-        FORGETS_WHEN_ALL_CLOSED("required_r3_6_", "required_r3_4_");
+        FORGETS_WHEN_ALL_CLOSED("required_r3_6_", "required_r3_4_"),
+        /** A grant lasts 0.8 times the lease time it is given, a margin taken off "for clock drift". */
+        GRANT_SHORTENS_LEASE_TIME("required_r4_5_");
 
         final String[] rules;
 
@@ -173,7 +175,9 @@ final class FlawedStore implements LeaseStore {
         if (is(Flaw.SAME_OWNER_KEEPS_TOKEN) && row != null && owner.equals(row.owner())) {
             token = row.token();
         }
-        Instant expiresAt = expiry(now, leaseTime);
+        Instant expiresAt = expiry(
+                now,
+                is(Flaw.GRANT_SHORTENS_LEASE_TIME) ? leaseTime.multipliedBy(8).dividedBy(10) : leaseTime);
         rows.put(name, new Row(owner, token, now, expiresAt));
         return Optional.of(new LeaseGrant(token, expiresAt));
     }
