@@ -8,6 +8,7 @@ import dev.leasehold.lock.spi.LeaseStore;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.time.Clock;
+import dev.leasehold.lock.spi.LeaseStoreEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -77,7 +78,13 @@ final class FlawedStore implements LeaseStore {
         /** Lease times are cut to whole seconds. */
         LEASE_TIME_WHOLE_SECONDS("required_r4_5_"),
         /** A renewal lasts 1.3 times the lease time it is given. */
-        RENEW_STRETCHES_LEASE_TIME("required_r4_5_");
+        RENEW_STRETCHES_LEASE_TIME("required_r4_5_"),
+        /** The next token is one more than the largest token of the leases that hold: ended leases do not count. */
+        TOKEN_FROM_LIVE_LEASES("required_r3_6_"),
+        /** The data goes when the last manager closes, as an in-memory database closes with its last connection. */
+        FORGETS_WHEN_ALL_CLOSED("required_r3_6_", "required_r3_4_"),
+        /** A grant lasts 0.8 times the lease time it is given, a margin taken off "for clock drift". */
+        GRANT_SHORTENS_LEASE_TIME("required_r4_5_");
 
         final String[] rules;
 
@@ -100,6 +107,7 @@ final class FlawedStore implements LeaseStore {
     private final Clock clock;
     private final Map<String, Row> rows = new HashMap<>();
     private volatile boolean connectionFails;
+    private int open; // managers attached and not yet closed; guarded by this
 
     /** A store with {@code flaw} (null: none) whose clock, playing the database's, is {@code clock}. */
     FlawedStore(Flaw flaw, Clock clock) {
@@ -199,10 +207,20 @@ final class FlawedStore implements LeaseStore {
             return Optional.empty();
         }
         long token = is(Flaw.CONSTANT_TOKEN) || row == null ? 1 : row.token() + 1;
+        if (is(Flaw.TOKEN_FROM_LIVE_LEASES)) {
+            token = 1
+                    + rows.values().stream()
+                            .filter(r -> r.heldAt(now))
+                            .mapToLong(Row::token)
+                            .max()
+                            .orElse(0);
+        }
         if (is(Flaw.SAME_OWNER_KEEPS_TOKEN) && row != null && owner.equals(row.owner())) {
             token = row.token();
         }
-        Instant expiresAt = expiry(now, leaseTime);
+        Instant expiresAt = expiry(
+                now,
+                is(Flaw.GRANT_SHORTENS_LEASE_TIME) ? leaseTime.multipliedBy(8).dividedBy(10) : leaseTime);
         rows.put(name, new Row(owner, token, now, expiresAt));
         return Optional.of(new LeaseGrant(token, expiresAt));
     }
@@ -326,6 +344,19 @@ final class FlawedStore implements LeaseStore {
                     row == null ? left : Duration.between(now, row.expiresAt()).toNanos();
             long sleep = Math.max(1_000_000, untilExpiry > 0 ? Math.min(left, untilExpiry) : left);
             wait(sleep / 1_000_000, (int) (sleep % 1_000_000));
+        }
+    }
+
+    @Override
+    public synchronized void attach(LeaseStoreEvents events) {
+        open++;
+    }
+
+    @Override
+    public synchronized void close() {
+        open--;
+        if (open == 0 && is(Flaw.FORGETS_WHEN_ALL_CLOSED)) {
+            rows.clear();
         }
     }
 }
