@@ -5,7 +5,6 @@ import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jpa.internal.JpaLeaseStore;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
-import dev.leasehold.lock.testing.FailingDataSource;
 import dev.leasehold.lock.testing.OwnedPostgres;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestPool;
@@ -24,7 +23,6 @@ final class JpaFixture extends LeaseStoreFixture {
     private final TestDatabase db;
     private final String prefix;
     private final TestPool pool;
-    private final FailingDataSource failing;
     private final EntityManagerFactory emf;
     private final OwnedPostgres owned;
 
@@ -37,8 +35,7 @@ final class JpaFixture extends LeaseStoreFixture {
         this.prefix = prefix;
         this.owned = owned;
         this.pool = db.newPool("jpa-tck", 16);
-        this.failing = new FailingDataSource(pool);
-        this.emf = TestUnits.unit("leasehold-tck", failing, prefix, Map.of());
+        this.emf = TestUnits.unit("leasehold-tck", pool, prefix, Map.of());
     }
 
     /**
@@ -78,16 +75,6 @@ final class JpaFixture extends LeaseStoreFixture {
             }
             em.close();
         }
-    }
-
-    /**
-     * Makes the connections of the factory fail, through the {@link FailingDataSource} in front of its pool: the
-     * managers of a test class share the factory, so every manager's store fails.
-     */
-    @Override
-    public AutoCloseable failInsideStore(LockManager manager) {
-        failing.failing(true);
-        return () -> failing.failing(false);
     }
 
     @Override
