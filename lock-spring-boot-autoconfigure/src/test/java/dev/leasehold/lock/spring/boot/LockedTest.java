@@ -82,6 +82,7 @@ class LockedTest {
             assertThat(service.pay(new Invoice(42))).isEqualTo("invoice-42");
             assertThat(service.positional("a", 7)).isEqualTo("p-a-7");
             assertThat(service.literal()).isEqualTo("literal-name");
+            assertThat(service.withBean()).isEqualTo("acme-sync");
         });
     }
 
@@ -251,6 +252,11 @@ class LockedTest {
             return LockedContext.currentLease().name();
         }
 
+        @Locked(name = "#{@lockNames.tenant()}-sync", onHeld = OnHeld.FAIL)
+        public String withBean() {
+            return LockedContext.currentLease().name();
+        }
+
         @Locked(name = "literal-name", onHeld = OnHeld.FAIL)
         public String literal() {
             return LockedContext.currentLease().name();
@@ -325,6 +331,17 @@ class LockedTest {
             Service service = new Service();
             service.self = self;
             return service;
+        }
+
+        @Bean
+        LockNames lockNames() {
+            return new LockNames();
+        }
+    }
+
+    static class LockNames {
+        public String tenant() {
+            return "acme";
         }
     }
 
