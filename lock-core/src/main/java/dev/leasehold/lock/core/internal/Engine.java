@@ -91,11 +91,19 @@ public final class Engine implements LockManager {
     }
 
     public Engine(LeaseStore store, LockSettings settings) {
+        this(store, settings, null);
+    }
+
+    /** An engine whose events name {@code backend}; null for the settings' backend, else the store's class. */
+    public Engine(LeaseStore store, LockSettings settings, String backend) {
         this.store = Arguments.notNull(store, "store");
         this.settings = Arguments.notNull(settings, "settings");
         this.owner = settings.ownerId();
         this.events = new Events(
-                settings.listeners(), settings.backend().orElse(store.getClass().getSimpleName()));
+                settings.listeners(),
+                backend != null
+                        ? backend
+                        : settings.backend().orElse(store.getClass().getSimpleName()));
         this.heartbeat = new Heartbeat(this, owner);
         store.attach(this::loseAll);
     }
