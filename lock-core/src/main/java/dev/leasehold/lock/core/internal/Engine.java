@@ -90,10 +90,6 @@ public final class Engine implements LockManager {
         volatile ManagedLease lease;
     }
 
-    public Engine(LeaseStore store, LockSettings settings) {
-        this(store, settings, null);
-    }
-
     /** An engine whose events name {@code backend}; null for the settings' backend, else the store's class. */
     public Engine(LeaseStore store, LockSettings settings, String backend) {
         this.store = Arguments.notNull(store, "store");
@@ -128,12 +124,6 @@ public final class Engine implements LockManager {
 
     Events events() {
         return events;
-    }
-
-    /** Why a lease the store no longer has is gone, asking the store who holds its lock if a listener wants to know. */
-    LossReason goneReason(ManagedLease lease) {
-        return events.goneReason(
-                lease.name(), () -> StoreCalls.run(lease.name(), "inspect", () -> store.inspect(lease.name())));
     }
 
     /** The settings this manager was built with. */

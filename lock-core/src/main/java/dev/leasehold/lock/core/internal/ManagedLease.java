@@ -284,10 +284,15 @@ final class ManagedLease implements Lease {
 
     /**
      * Marks the lease lost because the store no longer has it, before its local deadline: another owner took it over,
-     * or someone released it ({@link Engine#goneReason}).
+     * or someone released it ({@link Events#goneReason}).
      */
     LockExpiredException loseGone(String reason) {
-        return lose(engine.goneReason(this), reason, null);
+        LossReason kind = engine.events()
+                .goneReason(
+                        name,
+                        () -> StoreCalls.run(
+                                name, "inspect", () -> engine.store().inspect(name)));
+        return lose(kind, reason, null);
     }
 
     /**
