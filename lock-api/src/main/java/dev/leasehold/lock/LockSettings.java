@@ -18,7 +18,8 @@ import javax.sql.DataSource;
  *
  * <p>This class is immutable and thread-safe (the resources it carries are the application's own objects).
  *
- * @param backend the provider named by the application, if any
+ * @param backend the provider named by the application, if any; in the settings a provider receives from {@link
+ *     Locks.Builder#build()}, the provider chosen
  * @param resources the application's objects a backend may use, in the order given
  * @param leaseTime how long each grant or renewal lasts by the database clock; default 30 s
  * @param heartbeatInterval how often held leases are renewed; default {@code leaseTime / 3}
@@ -35,6 +36,7 @@ import javax.sql.DataSource;
  * @param ownerId this manager's owner id; default {@code host:pid:random}
  * @param createTableIfMissing whether a backend creates its table when it is missing; default true
  * @param properties backend-specific options, by key
+ * @param listeners told of every acquire, release, renewal and loss, in the order given; default none
  */
 public record LockSettings(
         Optional<String> backend,
@@ -48,7 +50,8 @@ public record LockSettings(
         String tablePrefix,
         String ownerId,
         boolean createTableIfMissing,
-        Map<String, String> properties) {
+        Map<String, String> properties,
+        List<LockListener> listeners) {
 
     /** The lock table's name after the prefix. */
     public static final String TABLE_NAME = "distributed_locks";
@@ -81,6 +84,7 @@ public record LockSettings(
         Arguments.tablePrefix(tablePrefix, TABLE_NAME);
         Arguments.ownerId(ownerId);
         properties = Map.copyOf(Arguments.notNull(properties, "properties"));
+        listeners = List.copyOf(Arguments.notNull(listeners, "listeners"));
     }
 
     /** A builder with every default. */
@@ -169,6 +173,7 @@ public record LockSettings(
         private String ownerId;
         private boolean createTableIfMissing = true;
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private final List<LockListener> listeners = new ArrayList<>();
 
         protected SettingsBuilder() {}
 
@@ -190,6 +195,7 @@ public record LockSettings(
             ownerId = s.ownerId();
             createTableIfMissing = s.createTableIfMissing();
             properties.putAll(s.properties());
+            listeners.addAll(s.listeners());
         }
 
         /** Keeps locks in this DataSource (for the {@code jdbc} and {@code advisory} backends). */
@@ -316,6 +322,16 @@ public record LockSettings(
             return self();
         }
 
+        /**
+         * Adds a listener told of every acquire, release, renewal and loss of the manager's locks (metrics, for
+         * example); listeners are told in the order added. Default: none, and then the engine spends nothing on
+         * events.
+         */
+        public B listener(LockListener listener) {
+            listeners.add(Arguments.notNull(listener, "listener"));
+            return self();
+        }
+
         /** Checks the values and builds the settings. */
         protected LockSettings settings() {
             Arguments.leaseTime(leaseTime, "leaseTime");
@@ -332,7 +348,8 @@ public record LockSettings(
                     tablePrefix,
                     ownerId != null ? ownerId : OwnerIds.generate(),
                     createTableIfMissing,
-                    properties);
+                    properties,
+                    listeners);
         }
     }
 }

@@ -85,7 +85,8 @@ public final class Locks {
                 throw new LockConfigurationException("backend '" + chosen.name()
                         + "' does not support these settings: it needs " + chosen.requirements());
             }
-            return chosen.create(settings);
+            // The provider's manager learns its own name, for the events it reports.
+            return chosen.create(settings.toBuilder().backend(chosen.name()).build());
         }
     }
 }

@@ -52,7 +52,7 @@ public final class AdvisoryLockManager extends LeaseLockManager {
     private final AdvisoryXactLocks transactionLocks;
 
     AdvisoryLockManager(AdvisoryLeaseStore store, LockSettings settings) {
-        super(store, settings);
+        super(store, settings, AdvisoryLockProvider.NAME);
         this.store = store;
         this.transactionLocks = new AdvisoryXactLocks(store.keys());
     }

@@ -39,7 +39,19 @@ public class LeaseLockManager implements LockManager {
      * @throws IllegalArgumentException if {@code store} or {@code settings} is null
      */
     public LeaseLockManager(LeaseStore store, LockSettings settings) {
-        this.engine = new Engine(store, settings);
+        this(store, settings, null);
+    }
+
+    /**
+     * As {@link #LeaseLockManager(LeaseStore, LockSettings)}, for a backend that names itself in the events its
+     * manager reports to {@link dev.leasehold.lock.LockListener}s, however the manager was built. Without a name, the
+     * events carry {@link LockSettings#backend()}, else the store's simple class name.
+     *
+     * @param backend the backend's name, as its provider's {@code name()}; null for the default
+     * @throws IllegalArgumentException if {@code store} or {@code settings} is null
+     */
+    protected LeaseLockManager(LeaseStore store, LockSettings settings, String backend) {
+        this.engine = new Engine(store, settings, backend);
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class JdbcLockManager extends LeaseLockManager {
     private final JdbcLeaseStore store;
 
     private JdbcLockManager(JdbcLeaseStore store, LockSettings settings) {
-        super(store, settings);
+        super(store, settings, JdbcLockProvider.NAME);
         this.store = store;
     }
 

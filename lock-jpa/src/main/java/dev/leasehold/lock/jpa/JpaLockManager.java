@@ -59,7 +59,7 @@ public final class JpaLockManager extends LeaseLockManager {
     private final JpaLeaseStore store;
 
     private JpaLockManager(EntityManagerFactory emf, JpaLeaseStore store, LockSettings settings) {
-        super(store, settings);
+        super(store, settings, JpaLockProvider.NAME);
         this.emf = emf;
         this.store = store;
     }

@@ -7,6 +7,7 @@ import dev.leasehold.lock.LockManager;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -38,6 +39,7 @@ final class LockedMethodInterceptor implements MethodInterceptor {
     private final Map<Method, LockedMethod> methods = new ConcurrentHashMap<>();
     private volatile BeanFactory beanFactory;
     private volatile boolean accepting = true;
+    private volatile List<LockedSkipListener> skipListeners;
 
     LockedMethodInterceptor(Supplier<LockManager> manager, Duration waitDelay) {
         this.manager = manager;
@@ -103,6 +105,7 @@ final class LockedMethodInterceptor implements MethodInterceptor {
                             + "' is held elsewhere"
                             + e.holder().map(h -> " by " + h.ownerId()).orElse(""));
                 }
+                tellSkipped(locked, name, LockedSkipListener.Reason.HELD);
                 return locked.skipValue();
             }
             throw e;
@@ -120,10 +123,32 @@ final class LockedMethodInterceptor implements MethodInterceptor {
             if (log.isDebugEnabled()) {
                 log.debug("skipped " + LockedMethod.describe(locked.method()) + ": the application is shutting down");
             }
+            tellSkipped(locked, null, LockedSkipListener.Reason.SHUTTING_DOWN);
             return locked.skipValue();
         }
         throw new IllegalStateException("@Locked method " + LockedMethod.describe(locked.method())
                 + " was called while the application is shutting down: Leasehold takes no new locks then");
+    }
+
+    /** Tells the context's {@link LockedSkipListener} beans, found at the first skip; their failures are logged. */
+    private void tellSkipped(LockedMethod locked, String name, LockedSkipListener.Reason reason) {
+        List<LockedSkipListener> listeners = skipListeners;
+        if (listeners == null) {
+            BeanFactory factory = beanFactory;
+            listeners = factory == null
+                    ? List.of()
+                    : factory.getBeanProvider(LockedSkipListener.class)
+                            .orderedStream()
+                            .toList();
+            skipListeners = listeners;
+        }
+        for (LockedSkipListener listener : listeners) {
+            try {
+                listener.skipped(locked.method(), name, reason);
+            } catch (RuntimeException e) {
+                log.error("a LockedSkipListener threw for " + LockedMethod.describe(locked.method()), e);
+            }
+        }
     }
 
     private static Object proceed(MethodInvocation invocation, Lease lease) throws Exception {

@@ -3,6 +3,7 @@ package dev.leasehold.lock.core.internal;
 import dev.failsafe.RetryPolicy;
 import dev.leasehold.lock.DistributedLock;
 import dev.leasehold.lock.LockAlreadyHeldException;
+import dev.leasehold.lock.LockEvents.LossReason;
 import dev.leasehold.lock.LockException;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  *       waiter with retries and time left resumes when the database is back.
  * </ol>
  *
+ * <p>The {@link dev.leasehold.lock.LockListener}s of the settings are told, once each and after the fact, how every
+ * acquire call ended, every lease acquired, released or lost (with why), and every heartbeat renewal's outcome; a
+ * listener's failure is logged, never passed on. With none, the engine spends nothing on events.
+ *
  * <p>Closing (a drain, then the release):
  *
  * <ol>
@@ -77,6 +82,7 @@ public final class Engine implements LockManager {
     private final Heartbeat heartbeat;
     private final Lifecycle lifecycle = new Lifecycle(this::closedException);
     private final WaitingAcquire waiting = new WaitingAcquire(this, lifecycle);
+    private final Events events;
     private volatile LockException lastRenewalFailure;
 
     /** A name reserved by this manager: acquiring while {@code lease} is null, held once it is set. */
@@ -84,10 +90,16 @@ public final class Engine implements LockManager {
         volatile ManagedLease lease;
     }
 
-    public Engine(LeaseStore store, LockSettings settings) {
+    /** An engine whose events name {@code backend}; null for the settings' backend, else the store's class. */
+    public Engine(LeaseStore store, LockSettings settings, String backend) {
         this.store = Arguments.notNull(store, "store");
         this.settings = Arguments.notNull(settings, "settings");
         this.owner = settings.ownerId();
+        this.events = new Events(
+                settings.listeners(),
+                backend != null
+                        ? backend
+                        : settings.backend().orElse(store.getClass().getSimpleName()));
         this.heartbeat = new Heartbeat(this, owner);
         store.attach(this::loseAll);
     }
@@ -97,7 +109,7 @@ public final class Engine implements LockManager {
         for (Slot slot : slots.values()) {
             ManagedLease lease = slot.lease;
             if (lease != null) {
-                lease.lose(reason, cause);
+                lease.lose(LossReason.ALL_LOST, reason, cause);
             }
         }
     }
@@ -108,6 +120,10 @@ public final class Engine implements LockManager {
 
     Heartbeat heartbeat() {
         return heartbeat;
+    }
+
+    Events events() {
+        return events;
     }
 
     /** The settings this manager was built with. */
@@ -156,6 +172,11 @@ public final class Engine implements LockManager {
         Slot slot = slots.get(name);
         ManagedLease lease = slot == null ? null : slot.lease;
         return lease != null && lease.isValid();
+    }
+
+    /** {@code tryAcquire}: one attempt, reported to the listeners. */
+    Optional<ManagedLease> tryAcquire(String name, LockConfig config) {
+        return events.acquireCall(name, () -> attempt(name, config));
     }
 
     /** One attempt: reserve the name locally, ask the store, register the lease. Empty when held elsewhere. */
@@ -226,6 +247,7 @@ public final class Engine implements LockManager {
                 releaseQuietly(name, lease.token());
                 throw closedException();
             }
+            events.leaseAcquired(name, lease.token());
             return Optional.of(lease);
         } finally {
             if (!registered) {
@@ -267,7 +289,10 @@ public final class Engine implements LockManager {
                                     + held.token() + "), acquired by this thread: Leasehold locks are not reentrant;"
                                     + " use the lease you hold, or release it first");
                 }
-                held.lose("no renewal succeeded before the lease's local deadline", lastRenewalFailure);
+                held.lose(
+                        LossReason.EXPIRED,
+                        "no renewal succeeded before the lease's local deadline",
+                        lastRenewalFailure);
             }
             // The lease is over (lost or released) but its slot may not be forgotten yet: free it and try again.
             slots.remove(name, existing);
@@ -299,9 +324,10 @@ public final class Engine implements LockManager {
         return Optional.of(new LeaseGrant(token, renewed.get()));
     }
 
-    /** Acquires with waiting, as the retry options say. */
+    /** Acquires with waiting, as the retry options say; reported to the listeners. */
     ManagedLease acquire(String name, LockConfig config, RetryOptions retry) {
-        return waiting.acquire(name, config, retry);
+        return events.acquireCall(name, () -> Optional.of(waiting.acquire(name, config, retry)))
+                .get();
     }
 
     /** Renews one lease now for {@code leaseTime} (extend). */

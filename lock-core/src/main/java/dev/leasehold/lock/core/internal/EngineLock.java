@@ -46,7 +46,7 @@ final class EngineLock implements DistributedLock {
 
     @Override
     public Optional<Lease> tryAcquire() {
-        return engine.attempt(name, config).map(Lease.class::cast);
+        return engine.tryAcquire(name, config).map(Lease.class::cast);
     }
 
     @Override

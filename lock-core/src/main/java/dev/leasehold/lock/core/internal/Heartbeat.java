@@ -1,5 +1,7 @@
 package dev.leasehold.lock.core.internal;
 
+import dev.leasehold.lock.LockEvents.LossReason;
+import dev.leasehold.lock.LockEvents.RenewalOutcome;
 import dev.leasehold.lock.LockException;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.SqlFailures;
@@ -115,7 +117,10 @@ final class Heartbeat {
                     continue;
                 }
                 if (lease.deadlinePassed(now)) {
-                    lease.lose("no renewal succeeded before the lease's local deadline", engine.lastRenewalFailure());
+                    lease.lose(
+                            LossReason.EXPIRED,
+                            "no renewal succeeded before the lease's local deadline",
+                            engine.lastRenewalFailure());
                     leases.remove(lease);
                     continue;
                 }
@@ -221,10 +226,14 @@ final class Heartbeat {
             long now = System.nanoTime();
             boolean transientFailure = SqlFailures.isTransient(e.getCause());
             for (ManagedLease lease : group) {
+                engine.events()
+                        .renewed(
+                                lease.name(),
+                                transientFailure ? RenewalOutcome.FAILED_TRANSIENTLY : RenewalOutcome.FAILED);
                 if (!transientFailure) {
-                    lease.lose("renewal failed with an error that is not transient", e);
+                    lease.lose(LossReason.RENEWAL_FAILED, "renewal failed with an error that is not transient", e);
                 } else if (lease.deadlinePassed(now)) {
-                    lease.lose("renewals kept failing until the lease's local deadline passed", e);
+                    lease.lose(LossReason.EXPIRED, "renewals kept failing until the lease's local deadline passed", e);
                 } else {
                     lease.retryRenewalAt(now + RETRY_AFTER_FAILURE_NANOS);
                 }
@@ -233,8 +242,9 @@ final class Heartbeat {
         }
         for (ManagedLease lease : group) {
             Instant expiry = renewed.get(lease.name());
+            engine.events().renewed(lease.name(), expiry == null ? RenewalOutcome.GONE : RenewalOutcome.RENEWED);
             if (expiry == null) {
-                lease.lose("a renewal found it gone: it expired or another owner took the lock over", null);
+                lease.loseGone("a renewal found it gone: it expired or another owner took the lock over");
             } else if (lease.renewed(sentAt, leaseTime, expiry)) {
                 engine.giveBack(lease);
             }

@@ -1,6 +1,7 @@
 package dev.leasehold.lock.core.internal;
 
 import dev.leasehold.lock.Lease;
+import dev.leasehold.lock.LockEvents.LossReason;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.internal.Arguments;
@@ -39,6 +40,8 @@ final class ManagedLease implements Lease {
     private final String name;
     private final long token;
     private final long acquiringThread = Thread.currentThread().getId();
+    /** When the grant arrived, by {@link System#nanoTime()}: the start of the time held that listeners are told. */
+    private final long acquiredAt = System.nanoTime();
 
     /** Held by whoever is renewing this lease, so that a heartbeat and an extend never overlap. */
     final ReentrantLock io = new ReentrantLock();
@@ -46,6 +49,7 @@ final class ManagedLease implements Lease {
     // Guarded by this.
     private State state = State.HELD;
     private LockExpiredException lostCause;
+    private LossReason lostReason;
     private final List<Consumer<LockExpiredException>> listeners = new ArrayList<>();
     private long lastSentAt;
     private boolean leftInStore;
@@ -158,7 +162,7 @@ final class ManagedLease implements Lease {
             }
         }
         // Acknowledged after its own deadline: it proves nothing about now.
-        lose("a renewal was confirmed only after the lease's local deadline had passed", null);
+        lose(LossReason.EXPIRED, "a renewal was confirmed only after the lease's local deadline had passed", null);
         return true;
     }
 
@@ -178,7 +182,7 @@ final class ManagedLease implements Lease {
             long sentAt = System.nanoTime();
             Optional<Instant> renewed = engine.renewNow(this, newLeaseTime);
             if (renewed.isEmpty()) {
-                throw copy(lose("extend found the lease gone: it expired or was taken over", null));
+                throw copy(loseGone("extend found the lease gone: it expired or was taken over"));
             }
             synchronized (this) {
                 if (state == State.HELD) {
@@ -230,20 +234,17 @@ final class ManagedLease implements Lease {
         try {
             released = engine.releaseInStore(this);
         } catch (RuntimeException e) {
-            synchronized (this) {
-                state = State.RELEASED;
-            }
+            // The store may not have released it; it ends here all the same and expires by the database clock.
+            markReleased();
             engine.forget(this);
             throw e;
         }
         if (released) {
-            synchronized (this) {
-                state = State.RELEASED;
-            }
+            markReleased();
             engine.forget(this);
             return;
         }
-        LockExpiredException lost = lose("release found the lease gone: it expired or was taken over before", null);
+        LockExpiredException lost = loseGone("release found the lease gone: it expired or was taken over before");
         throw copy(lost);
     }
 
@@ -270,12 +271,36 @@ final class ManagedLease implements Lease {
         return this;
     }
 
+    /** Ends a release: RELEASING to RELEASED, told to the engine's listeners once. */
+    private void markReleased() {
+        synchronized (this) {
+            if (state != State.RELEASING) {
+                return;
+            }
+            state = State.RELEASED;
+        }
+        engine.events().leaseReleased(name, token, acquiredAt);
+    }
+
+    /**
+     * Marks the lease lost because the store no longer has it, before its local deadline: another owner took it over,
+     * or someone released it ({@link Events#goneReason}).
+     */
+    LockExpiredException loseGone(String reason) {
+        LossReason kind = engine.events()
+                .goneReason(
+                        name,
+                        () -> StoreCalls.run(
+                                name, "inspect", () -> engine.store().inspect(name)));
+        return lose(kind, reason, null);
+    }
+
     /**
      * Marks the lease lost, unless it is released or lost already, and tells each listener once.
      *
      * @return the reason the lease is lost (this one, or the earlier one)
      */
-    LockExpiredException lose(String reason, Throwable cause) {
+    LockExpiredException lose(LossReason kind, String reason, Throwable cause) {
         List<Consumer<LockExpiredException>> toNotify;
         LockExpiredException lost;
         synchronized (this) {
@@ -285,7 +310,7 @@ final class ManagedLease implements Lease {
             if (state != State.HELD && state != State.RELEASING) {
                 return new LockExpiredException(name, token, "lease on lock '" + name + "' is not held", cause);
             }
-            lost = markLost(reason, cause);
+            lost = markLost(kind, reason, cause);
             toNotify = takeListeners();
         }
         announce(lost, toNotify);
@@ -307,14 +332,14 @@ final class ManagedLease implements Lease {
                 return false;
             }
             leftInStore = true;
-            lost = markLost(reason, null);
+            lost = markLost(LossReason.MANAGER_CLOSED, reason, null);
             toNotify = takeListeners();
         }
         announce(lost, toNotify);
         return true;
     }
 
-    private LockExpiredException markLost(String reason, Throwable cause) {
+    private LockExpiredException markLost(LossReason kind, String reason, Throwable cause) {
         assert Thread.holdsLock(this);
         LockExpiredException lost = new LockExpiredException(
                 name,
@@ -324,6 +349,7 @@ final class ManagedLease implements Lease {
                 cause);
         state = State.LOST;
         lostCause = lost;
+        lostReason = kind;
         return lost;
     }
 
@@ -337,6 +363,11 @@ final class ManagedLease implements Lease {
     private void announce(LockExpiredException lost, List<Consumer<LockExpiredException>> toNotify) {
         engine.forget(this);
         LOG.warn(lost.getMessage());
+        LossReason kind;
+        synchronized (this) {
+            kind = lostReason;
+        }
+        engine.events().leaseLost(name, token, kind, acquiredAt);
         for (Consumer<LockExpiredException> l : toNotify) {
             notify(l, lost);
         }
@@ -359,11 +390,13 @@ final class ManagedLease implements Lease {
         return false;
     }
 
-    synchronized void finishCloseRelease() {
-        if (state == State.RELEASING) {
-            state = State.RELEASED;
-            listeners.clear();
+    void finishCloseRelease() {
+        synchronized (this) {
+            if (state == State.RELEASING) {
+                listeners.clear();
+            }
         }
+        markReleased();
     }
 
     private void notify(Consumer<LockExpiredException> listener, LockExpiredException lost) {

@@ -1,5 +1,6 @@
 package dev.leasehold.lock.spring.boot;
 
+import dev.leasehold.lock.LockListener;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.spring.LockedAnnotationBeanPostProcessor;
 import java.time.Duration;
@@ -39,17 +40,24 @@ public final class LeaseholdAutoConfiguration {
     private static final String EMF = "jakarta.persistence.EntityManagerFactory";
     private static final String JDBI = "org.jdbi.v3.core.Jdbi";
 
-    /** The manager, over the application's unique (or primary) DataSource, EntityManagerFactory and Jdbi. */
+    /**
+     * The manager, over the application's unique (or primary) DataSource, EntityManagerFactory and Jdbi, telling the
+     * context's {@link LockListener} beans (metrics, for one) of its events.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(LockManager.class)
     @Conditional(OnLockResourceCondition.class)
     LockManager leaseholdLockManager(
-            LeaseholdProperties properties, Environment environment, ListableBeanFactory beanFactory) {
+            LeaseholdProperties properties,
+            Environment environment,
+            ListableBeanFactory beanFactory,
+            ObjectProvider<LockListener> listeners) {
         List<Object> resources = new ArrayList<>();
         addUnique(beanFactory, DataSource.class, resources);
         addUnique(beanFactory, EMF, resources);
         addUnique(beanFactory, JDBI, resources);
-        return PropertiesLockManagerFactory.create(properties, environment, resources);
+        return PropertiesLockManagerFactory.create(
+                properties, environment, resources, listeners.orderedStream().toList());
     }
 
     /**

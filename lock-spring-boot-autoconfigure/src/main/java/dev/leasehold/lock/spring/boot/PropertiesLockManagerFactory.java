@@ -1,6 +1,7 @@
 package dev.leasehold.lock.spring.boot;
 
 import dev.leasehold.lock.LockConfigurationException;
+import dev.leasehold.lock.LockListener;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.RetryOptions;
@@ -55,12 +56,17 @@ final class PropertiesLockManagerFactory {
     private PropertiesLockManagerFactory() {}
 
     /**
-     * Builds the manager over {@code resources} (DataSource, EntityManagerFactory, Jdbi; in that order).
+     * Builds the manager over {@code resources} (DataSource, EntityManagerFactory, Jdbi; in that order), telling
+     * {@code listeners} of its events.
      *
      * @throws LockConfigurationException naming the {@code leasehold.*} property, if a value is invalid or no backend
      *     fits
      */
-    static LockManager create(LeaseholdProperties properties, Environment environment, List<Object> resources) {
+    static LockManager create(
+            LeaseholdProperties properties,
+            Environment environment,
+            List<Object> resources,
+            List<LockListener> listeners) {
         try {
             Locks.Builder builder = Locks.builder();
             for (Object resource : resources) {
@@ -85,6 +91,7 @@ final class PropertiesLockManagerFactory {
                 builder.schema(properties.getSchema().strip());
             }
             backendOptions(environment).forEach(builder::property);
+            listeners.forEach(builder::listener);
             return builder.build();
         } catch (IllegalArgumentException e) {
             throw new LockConfigurationException("invalid leasehold.* property: " + withPropertyNames(e.getMessage()));
