@@ -5,6 +5,7 @@ import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jpa.internal.JpaLeaseStore;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
+import dev.leasehold.lock.testing.FailingDataSource;
 import dev.leasehold.lock.testing.OwnedPostgres;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestPool;
@@ -23,6 +24,7 @@ final class JpaFixture extends LeaseStoreFixture {
     private final TestDatabase db;
     private final String prefix;
     private final TestPool pool;
+    private final FailingDataSource failing;
     private final EntityManagerFactory emf;
     private final OwnedPostgres owned;
 
@@ -35,7 +37,8 @@ final class JpaFixture extends LeaseStoreFixture {
         this.prefix = prefix;
         this.owned = owned;
         this.pool = db.newPool("jpa-tck", 16);
-        this.emf = TestUnits.unit("leasehold-tck", pool, prefix, Map.of());
+        this.failing = new FailingDataSource(pool);
+        this.emf = TestUnits.unit("leasehold-tck", failing, prefix, Map.of());
     }
 
     /**
@@ -75,6 +78,16 @@ final class JpaFixture extends LeaseStoreFixture {
             }
             em.close();
         }
+    }
+
+    /**
+     * Makes the connections of the factory fail, through the {@link FailingDataSource} in front of its pool: the
+     * managers of a test class share the factory, so every manager's store fails.
+     */
+    @Override
+    public AutoCloseable failInsideStore(LockManager manager) {
+        failing.failing(true);
+        return () -> failing.failing(false);
     }
 
     @Override
