@@ -7,6 +7,7 @@ import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.testing.FailingDataSource;
 import dev.leasehold.lock.testing.OwnedPostgres;
+import dev.leasehold.lock.testing.SessionZoneDataSource;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestPool;
 import jakarta.persistence.EntityManager;
@@ -24,6 +25,7 @@ final class JpaFixture extends LeaseStoreFixture {
     private final TestDatabase db;
     private final String prefix;
     private final TestPool pool;
+    private final SessionZoneDataSource zoned;
     private final FailingDataSource failing;
     private final EntityManagerFactory emf;
     private final OwnedPostgres owned;
@@ -37,7 +39,8 @@ final class JpaFixture extends LeaseStoreFixture {
         this.prefix = prefix;
         this.owned = owned;
         this.pool = db.newPool("jpa-tck", 16);
-        this.failing = new FailingDataSource(pool);
+        this.zoned = new SessionZoneDataSource(pool, db.kind());
+        this.failing = new FailingDataSource(zoned);
         this.emf = TestUnits.unit("leasehold-tck", failing, prefix, Map.of());
     }
 
@@ -88,6 +91,16 @@ final class JpaFixture extends LeaseStoreFixture {
     public AutoCloseable failInsideStore(LockManager manager) {
         failing.failing(true);
         return () -> failing.failing(false);
+    }
+
+    /**
+     * Skews the local time the stores' sessions see (the database's clock itself cannot move): the managers share the
+     * factory's pool, so successive sessions take the time zones UTC+offset and UTC-offset in turn, and a grant, the
+     * renewals and a contender's look at the row run in sessions whose local times differ by twice the offset.
+     */
+    @Override
+    public void skewStoreClock(Duration offset) {
+        zoned.skew(offset, offset.negated());
     }
 
     @Override
