@@ -9,6 +9,7 @@ import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.testing.FailingDataSource;
 import dev.leasehold.lock.testing.OwnedPostgres;
+import dev.leasehold.lock.testing.SessionZoneDataSource;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestPool;
 import java.time.Duration;
@@ -19,7 +20,9 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The TCK fixture of the advisory backend: every manager gets a store with a session and a small pool of its own
  * (named after it, so that its connections can be terminated), over one table with a prefix unique to the test class.
- * A crash ends the store's sessions from the server side and closes its pool, as the death of its process would.
+ * A crash ends the store's sessions from the server side and closes its pool, as the death of its process would. A
+ * {@link FailingDataSource} in front of each pool makes the store's own connections fail, and a {@link
+ * SessionZoneDataSource} behind it gives their sessions the time zones {@link #skewStoreClock} asks for.
  */
 final class AdvisoryFixture extends LeaseStoreFixture {
 
@@ -27,6 +30,7 @@ final class AdvisoryFixture extends LeaseStoreFixture {
     private final String prefix;
     private final OwnedPostgres owned;
     private final List<PooledStore> stores = new CopyOnWriteArrayList<>();
+    private Duration skew = Duration.ZERO;
 
     AdvisoryFixture(TestDatabase db, String prefix) {
         this(db, prefix, null);
@@ -50,13 +54,35 @@ final class AdvisoryFixture extends LeaseStoreFixture {
     protected LeaseStore newStore(LockSettings settings) {
         TestPool pool = db.newPool("adv-tck", 8);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
-        FailingDataSource failing = new FailingDataSource(pool);
+        SessionZoneDataSource zoned = new SessionZoneDataSource(pool, db.kind());
+        FailingDataSource failing = new FailingDataSource(zoned);
         Jdbi jdbi = Jdbi.create(failing);
-        AdvisoryLeaseStore store = AdvisoryLeaseStore.open(
-                ConnectionSource.of(jdbi), jdbi, storeSettings, AdvisoryOptions.from(storeSettings));
-        PooledStore pooled = new PooledStore(store, pool, jdbi, failing);
-        stores.add(pooled);
-        return pooled;
+        synchronized (this) {
+            zoned.skew(sessionSkew(stores.size(), skew));
+            AdvisoryLeaseStore store = AdvisoryLeaseStore.open(
+                    ConnectionSource.of(jdbi), jdbi, storeSettings, AdvisoryOptions.from(storeSettings));
+            PooledStore pooled = new PooledStore(store, pool, jdbi, failing, zoned);
+            stores.add(pooled);
+            return pooled;
+        }
+    }
+
+    /**
+     * Skews the local time the stores' sessions see (the database's clock itself cannot move): the sessions of every
+     * other manager get the time zone UTC+offset, the others UTC-offset, so that managers disagree about local time by
+     * twice the offset. A session a store already holds keeps its zone.
+     */
+    @Override
+    public synchronized void skewStoreClock(Duration offset) {
+        skew = offset;
+        for (int i = 0; i < stores.size(); i++) {
+            stores.get(i).zoned.skew(sessionSkew(i, offset));
+        }
+    }
+
+    /** The managers take UTC+offset and UTC-offset in turn. */
+    private static Duration sessionSkew(int manager, Duration offset) {
+        return manager % 2 == 0 ? offset : offset.negated();
     }
 
     /** Ends the store's sessions from the server side, as the death of its process would, and closes its pool. */
@@ -134,13 +160,20 @@ final class AdvisoryFixture extends LeaseStoreFixture {
         final TestPool pool;
         final Jdbi jdbi;
         final FailingDataSource failing;
+        final SessionZoneDataSource zoned;
 
-        PooledStore(AdvisoryLeaseStore store, TestPool pool, Jdbi jdbi, FailingDataSource failing) {
+        PooledStore(
+                AdvisoryLeaseStore store,
+                TestPool pool,
+                Jdbi jdbi,
+                FailingDataSource failing,
+                SessionZoneDataSource zoned) {
             super(store);
             this.store = store;
             this.pool = pool;
             this.jdbi = jdbi;
             this.failing = failing;
+            this.zoned = zoned;
         }
 
         @Override

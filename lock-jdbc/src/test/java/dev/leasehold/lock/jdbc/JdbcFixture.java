@@ -9,6 +9,7 @@ import dev.leasehold.lock.tck.LeaseStoreFixture;
 import dev.leasehold.lock.testing.FailingDataSource;
 import dev.leasehold.lock.testing.OwnedPgBouncer;
 import dev.leasehold.lock.testing.OwnedPostgres;
+import dev.leasehold.lock.testing.SessionZoneDataSource;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestPool;
 import java.time.Duration;
@@ -19,7 +20,8 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The TCK fixture of the lease table: every manager gets a store with a connection pool of its own ({@link
  * TestDatabase#newPool}, so that its sessions can be ended from the server side), over one table with a prefix unique
- * to the test class. A {@link FailingDataSource} in front of each pool makes the store's own connections fail.
+ * to the test class. A {@link FailingDataSource} in front of each pool makes the store's own connections fail, and a
+ * {@link SessionZoneDataSource} behind it gives their sessions the time zones {@link #skewStoreClock} asks for.
  *
  * <p>The pools may connect through a PgBouncer in front of the database, while the fixture's own work (table clean-up,
  * row locks) goes to the database directly.
@@ -31,6 +33,7 @@ final class JdbcFixture extends LeaseStoreFixture {
     private final OwnedPgBouncer bouncer;
     private final OwnedPostgres owned;
     private final List<PooledStore> stores = new CopyOnWriteArrayList<>();
+    private Duration skew = Duration.ZERO;
 
     JdbcFixture(TestDatabase db, String prefix) {
         this(db, prefix, null, null);
@@ -71,10 +74,38 @@ final class JdbcFixture extends LeaseStoreFixture {
     protected LeaseStore newStore(LockSettings settings) {
         TestPool pool = (bouncer != null ? bouncer.database() : db).newPool("tck", 4);
         LockSettings storeSettings = settings.toBuilder().tablePrefix(prefix).build();
-        FailingDataSource failing = new FailingDataSource(pool);
-        PooledStore store = new PooledStore(JdbcLeaseStore.open(Jdbi.create(failing), storeSettings), pool, failing);
-        stores.add(store);
-        return store;
+        SessionZoneDataSource zoned = new SessionZoneDataSource(pool, db.kind());
+        FailingDataSource failing = new FailingDataSource(zoned);
+        synchronized (this) {
+            zoned.skew(sessionSkew(stores.size(), skew));
+            PooledStore store =
+                    new PooledStore(JdbcLeaseStore.open(Jdbi.create(failing), storeSettings), pool, failing, zoned);
+            stores.add(store);
+            return store;
+        }
+    }
+
+    /**
+     * Skews the local time the stores' sessions see (the database's clock itself cannot move): the sessions of every
+     * other manager get the time zone UTC+offset, the others UTC-offset, so that managers disagree about local time by
+     * twice the offset. Behind PgBouncer it cannot: a session's time zone does not stick to a client there.
+     */
+    @Override
+    public synchronized void skewStoreClock(Duration offset) {
+        if (bouncer != null) {
+            throw new UnsupportedOperationException("behind PgBouncer in transaction pooling a client has no session"
+                    + " of its own, so a session time zone does not stick to a store; the rule runs on the same"
+                    + " PostgreSQL directly in PostgresTckTest");
+        }
+        skew = offset;
+        for (int i = 0; i < stores.size(); i++) {
+            stores.get(i).zoned.skew(sessionSkew(i, offset));
+        }
+    }
+
+    /** The managers take UTC+offset and UTC-offset in turn. */
+    static Duration sessionSkew(int manager, Duration offset) {
+        return manager % 2 == 0 ? offset : offset.negated();
     }
 
     @Override
@@ -154,12 +185,14 @@ final class JdbcFixture extends LeaseStoreFixture {
         final JdbcLeaseStore store;
         final TestPool pool;
         final FailingDataSource failing;
+        final SessionZoneDataSource zoned;
 
-        PooledStore(JdbcLeaseStore store, TestPool pool, FailingDataSource failing) {
+        PooledStore(JdbcLeaseStore store, TestPool pool, FailingDataSource failing, SessionZoneDataSource zoned) {
             super(store);
             this.store = store;
             this.pool = pool;
             this.failing = failing;
+            this.zoned = zoned;
         }
 
         void closePool() {

@@ -5,7 +5,9 @@ import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.jpa.internal.JpaLeaseStore;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.tck.LeaseStoreFixture;
+import dev.leasehold.lock.testing.FailingDataSource;
 import dev.leasehold.lock.testing.OwnedPostgres;
+import dev.leasehold.lock.testing.SessionZoneDataSource;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestPool;
 import jakarta.persistence.EntityManager;
@@ -23,6 +25,8 @@ final class JpaFixture extends LeaseStoreFixture {
     private final TestDatabase db;
     private final String prefix;
     private final TestPool pool;
+    private final SessionZoneDataSource zoned;
+    private final FailingDataSource failing;
     private final EntityManagerFactory emf;
     private final OwnedPostgres owned;
 
@@ -35,7 +39,9 @@ final class JpaFixture extends LeaseStoreFixture {
         this.prefix = prefix;
         this.owned = owned;
         this.pool = db.newPool("jpa-tck", 16);
-        this.emf = TestUnits.unit("leasehold-tck", pool, prefix, Map.of());
+        this.zoned = new SessionZoneDataSource(pool, db.kind());
+        this.failing = new FailingDataSource(zoned);
+        this.emf = TestUnits.unit("leasehold-tck", failing, prefix, Map.of());
     }
 
     /**
@@ -75,6 +81,26 @@ final class JpaFixture extends LeaseStoreFixture {
             }
             em.close();
         }
+    }
+
+    /**
+     * Makes the connections of the factory fail, through the {@link FailingDataSource} in front of its pool: the
+     * managers of a test class share the factory, so every manager's store fails.
+     */
+    @Override
+    public AutoCloseable failInsideStore(LockManager manager) {
+        failing.failing(true);
+        return () -> failing.failing(false);
+    }
+
+    /**
+     * Skews the local time the stores' sessions see (the database's clock itself cannot move): the managers share the
+     * factory's pool, so successive sessions take the time zones UTC+offset and UTC-offset in turn, and a grant, the
+     * renewals and a contender's look at the row run in sessions whose local times differ by twice the offset.
+     */
+    @Override
+    public void skewStoreClock(Duration offset) {
+        zoned.skew(offset, offset.negated());
     }
 
     @Override

@@ -22,8 +22,11 @@ public interface ClockRules extends TckSuite {
      * store computes an expiry from the client's clock ({@code Instant.now()}, a timestamp bound as a parameter) and
      * compares it with its own clock, or the other way round: with the store's clock ahead, a lease expires at once and
      * a second holder is granted a held lock (or a renewal finds its lease gone); with it behind, a lease outlives the
-     * skew and a crashed holder's lock is never taken over. An engine fails it when it judges a lease's time left by
-     * the wall clock.
+     * skew and a crashed holder's lock is never taken over. A store over a database fails it when it reads, writes or
+     * computes with the session's local time ({@code NOW()} or {@code LOCALTIMESTAMP} into a timestamp without time
+     * zone, an epoch computed from a local time): its managers' sessions sit in time zones an hour either side of UTC
+     * there, and disagree about expiry by two hours. An engine fails it when it judges a lease's time left by the wall
+     * clock.
      */
     @Test
     default void required_r10_1_expiryIsJudgedByTheStoresClock() {

@@ -120,20 +120,32 @@ public interface TckFixture extends AutoCloseable {
     }
 
     /**
-     * Optional: makes the clock the store judges expiry by (the database's clock; the clock a store that lives in the
-     * JVM was given) run {@code offset} ahead of the test JVM's wall clock, negative for behind, for the stores of every
-     * manager, old and new; {@link Duration#ZERO} ends the skew. The engine and the test keep the JVM's clocks, so a
-     * store that mixes its own clock with the client's is caught. A store that takes every time from its database
-     * cannot offer it: a test cannot move a database's clock, and there is no other clock to skew.
+     * Optional: skews the clock the store judges expiry by against the test JVM's wall clock by {@code offset}
+     * (negative for behind), for the stores of every manager, old and new; {@link Duration#ZERO} ends the skew. The
+     * engine and the test keep the JVM's clocks. What moves depends on where the store's clock lives:
      *
-     * @param offset how far the store's clock runs ahead of the JVM's; negative for behind
+     * <ul>
+     *   <li>A store whose clock lives in the JVM (the in-memory reference store, given a {@code Clock}) gets a clock
+     *       that runs {@code offset} ahead of the JVM's, so a store that mixes its clock with the client's is caught.
+     *   <li>A store that takes every time from its database keeps that clock: no test can move a database's clock.
+     *       The fixture moves the local time the store's sessions see instead, through their session time zones: UTC
+     *       plus {@code offset} for some sessions and UTC minus {@code offset} for others (managers taking the two in
+     *       turn, or successive sessions where managers share a pool), so that sessions disagree about local time by
+     *       twice the offset. A store that reads, writes or computes with the session's local time ({@code NOW()} or
+     *       {@code LOCALTIMESTAMP} into a timestamp without time zone, an epoch computed from a local time, a
+     *       timestamp read through the session's zone) then grants a held lock, keeps a crashed holder's lock for
+     *       hours, or reports an expiry hours off. {@code SessionZoneDataSource} of lock-testing, in front of each
+     *       store's pool, does it on PostgreSQL, MariaDB and H2; sessions a store keeps open keep their zone.
+     * </ul>
+     *
+     * @param offset how far the store's clock (or its sessions' local time) runs ahead; negative for behind
      * @throws UnsupportedOperationException if the fixture cannot (the default)
      */
     default void skewStoreClock(Duration offset) {
         throw new UnsupportedOperationException("this fixture cannot skew the clock its store judges expiry by"
-                + " (TckFixture.skewStoreClock): a test cannot move a database's clock, and a store that takes every"
-                + " time from its database reads no other clock; the rule runs against a store whose clock is"
-                + " injected, such as the in-memory reference store");
+                + " (TckFixture.skewStoreClock): give a store whose clock lives in the JVM a skewable clock, or give"
+                + " the sessions of a store over a database time zones far from UTC, such as through"
+                + " SessionZoneDataSource of lock-testing in front of each store's pool");
     }
 
     /** Frees what the fixture holds (tables, connections). */

@@ -63,7 +63,7 @@ public final class FailingDataSource implements DataSource {
     }
 
     private Connection wrap(Connection connection) {
-        return proxy(Connection.class, connection, (method, args) -> {
+        return proxy(Connection.class, connection, (self, method, args) -> {
             Object result = invoke(method, connection, args);
             if (result instanceof Statement statement) {
                 Class<?> type = method.getReturnType();
@@ -71,7 +71,8 @@ public final class FailingDataSource implements DataSource {
                     if (failing && m.getName().startsWith("execute")) {
                         throw new SQLTransientException("injected by the test: statement failed", STATEMENT_FAILURE);
                     }
-                    return invoke(m, statement, a);
+                    // The statement's connection is the one the caller holds, not the pool's behind it.
+                    return m.getName().equals("getConnection") ? self : invoke(m, statement, a);
                 });
             }
             return result;
@@ -79,12 +80,28 @@ public final class FailingDataSource implements DataSource {
     }
 
     private interface Call {
+        Object call(Object self, Method method, Object[] args) throws Throwable;
+    }
+
+    private interface PlainCall {
         Object call(Method method, Object[] args) throws Throwable;
     }
 
+    private static <T> T proxy(Class<?> type, Object target, PlainCall call) {
+        return proxy(type, target, (self, method, args) -> call.call(method, args));
+    }
+
+    /**
+     * A proxy of {@code type} in front of {@code target}: equal only to itself (the target would compare itself with
+     * the proxy and say no), every other method as {@code call} says.
+     */
     @SuppressWarnings("unchecked")
     private static <T> T proxy(Class<?> type, Object target, Call call) {
-        InvocationHandler handler = (p, method, args) -> call.call(method, args);
+        InvocationHandler handler = (self, method, args) -> switch (method.getName()) {
+            case "equals" -> self == args[0];
+            case "hashCode" -> System.identityHashCode(self);
+            default -> call.call(self, method, args);
+        };
         return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
     }
 
