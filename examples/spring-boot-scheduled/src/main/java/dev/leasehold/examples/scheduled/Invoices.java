@@ -1,0 +1,34 @@
+package dev.leasehold.examples.scheduled;
+
+import dev.leasehold.lock.spring.Locked;
+import dev.leasehold.lock.spring.Locked.OnHeld;
+import dev.leasehold.lock.spring.LockedContext;
+import org.springframework.stereotype.Component;
+
+/**
+ * Pays one invoice under a lock of its own ({@code invoice-<id>}, a per-call key), so that instances pay different
+ * invoices at the same time and never the same one twice.
+ *
+ * <p>This class is thread-safe.
+ */
+@Component
+public class Invoices {
+
+    private final ExampleTables tables;
+
+    public Invoices(ExampleTables tables) {
+        this.tables = tables;
+    }
+
+    /** Pays invoice {@code id} unless another instance holds its lock (skipped) or has paid it already. */
+    @Locked(name = "invoice-#{#id}", onHeld = OnHeld.SKIP)
+    public void pay(long id) {
+        // Another instance may have paid it between our query and our lock: look again, under the lock.
+        if (!tables.isPending(id)) {
+            return;
+        }
+        tables.recordRun(
+                "invoice", Long.toString(id), LockedContext.currentLease().token());
+        tables.markPaid(id);
+    }
+}
