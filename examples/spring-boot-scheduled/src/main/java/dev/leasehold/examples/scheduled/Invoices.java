@@ -3,6 +3,8 @@ package dev.leasehold.examples.scheduled;
 import dev.leasehold.lock.spring.Locked;
 import dev.leasehold.lock.spring.Locked.OnHeld;
 import dev.leasehold.lock.spring.LockedContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -13,6 +15,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Invoices {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Invoices.class);
 
     private final ExampleTables tables;
 

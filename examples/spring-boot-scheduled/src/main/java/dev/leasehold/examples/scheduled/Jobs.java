@@ -5,6 +5,8 @@ import dev.leasehold.lock.spring.Locked.OnHeld;
 import dev.leasehold.lock.spring.LockedContext;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -15,6 +17,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Jobs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Jobs.class);
 
     private final ExampleTables tables;
     private final Invoices invoices;
@@ -42,7 +46,9 @@ public class Jobs {
     public void summary() {
         String slot = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         if (!tables.hasRun("summary", slot)) {
-            tables.recordRun("summary", slot, LockedContext.currentLease().token());
+            long token = LockedContext.currentLease().token();
+            tables.recordRun("summary", slot, token);
+            LOG.info("wrote the summary of {} under lock summary (fencing token {})", slot, token);
         }
     }
 }
