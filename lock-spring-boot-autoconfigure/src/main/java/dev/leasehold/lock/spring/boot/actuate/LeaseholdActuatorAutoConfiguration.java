@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Actuator support for the context's unique (or primary) {@link LockManager}: the {@code leasehold} endpoint, when it is
  * available (enabled and exposed), and the {@code leasehold} health indicator, unless {@code
- * management.health.leasehold.enabled=false}.
+ * management.health.leasehold.enabled=false}, with the {@link RecentLeaseLosses} listener that tells it of the leases
+ * lost within {@code leasehold.actuator.health.lost-window}.
  */
 @AutoConfiguration(after = LeaseholdAutoConfiguration.class)
 @ConditionalOnBean(LockManager.class)
@@ -63,16 +64,27 @@ public final class LeaseholdActuatorAutoConfiguration {
         }
     }
 
-    /** The health indicator. */
+    /** The health indicator, and the listener that tells it which leases were lost recently. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(HealthIndicator.class)
     @ConditionalOnEnabledHealthIndicator("leasehold")
     static final class HealthConfiguration {
 
+        /**
+         * A {@link dev.leasehold.lock.LockListener} bean, so the manager {@link LeaseholdAutoConfiguration} builds
+         * reports its losses to it (the manager takes every listener bean, and beans are defined before any is made).
+         */
+        @Bean
+        @ConditionalOnMissingBean(RecentLeaseLosses.class)
+        RecentLeaseLosses leaseholdRecentLeaseLosses(LeaseholdActuatorProperties properties) {
+            return new RecentLeaseLosses(properties.getHealth().getLostWindow());
+        }
+
         @Bean
         @ConditionalOnMissingBean(name = "leaseholdHealthIndicator")
-        LeaseholdHealthIndicator leaseholdHealthIndicator(LockManager manager, LeaseholdActuatorProperties properties) {
-            return new LeaseholdHealthIndicator(manager, properties.getHealth().getProbeName());
+        LeaseholdHealthIndicator leaseholdHealthIndicator(
+                LockManager manager, LeaseholdActuatorProperties properties, RecentLeaseLosses losses) {
+            return new LeaseholdHealthIndicator(manager, properties.getHealth().getProbeName(), losses);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.leasehold.lock.spring.boot.actuate;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -56,12 +57,26 @@ public class LeaseholdActuatorProperties {
         /** The lock name the health indicator inspects to check that the database answers; never acquired. */
         private String probeName = "leasehold-health-probe";
 
+        /**
+         * How long the health indicator reports a lost lease (in its details; the status stays as the database makes
+         * it).
+         */
+        private Duration lostWindow = Duration.ofMinutes(5);
+
         public String getProbeName() {
             return probeName;
         }
 
         public void setProbeName(String probeName) {
             this.probeName = probeName;
+        }
+
+        public Duration getLostWindow() {
+            return lostWindow;
+        }
+
+        public void setLostWindow(Duration lostWindow) {
+            this.lostWindow = lostWindow;
         }
     }
 }

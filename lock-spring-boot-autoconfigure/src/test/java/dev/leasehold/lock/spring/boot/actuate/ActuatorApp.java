@@ -8,52 +8,57 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.test.context.DynamicPropertyRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A web application with the actuator and Leasehold over H2 on a random port, and a plain HTTP client for its endpoints.
- * Started with {@link SpringApplicationBuilder} rather than {@code @SpringBootTest}: Spring Framework 7's JUnit
- * extension needs a newer JUnit than the build's.
+ * A web application with the actuator and Leasehold, for {@code @SpringBootTest(webEnvironment = RANDOM_PORT)}, and a
+ * plain HTTP client for its endpoints. Its test class gives it a database with {@link #database}.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 class ActuatorApp {
 
-    static final TestDatabase DB = TestDatabases.get(DatabaseKind.H2);
+    private static final String KIND_PROPERTY = "test.leasehold.database";
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
-     * Starts the application with a DataSource over the H2 database, a table prefix of the test's own, the endpoints
-     * exposed over HTTP and {@code extra} properties.
+     * The properties of a DataSource over the test database of {@code kind}, a table prefix of the test class's own
+     * (from {@code hint}), a short lease and the endpoints exposed over HTTP with their details.
      */
-    static ConfigurableApplicationContext start(String prefix, String... extra) {
-        List<String> properties = new ArrayList<>(List.of(
-                "server.port=0",
-                "spring.datasource.url=" + DB.jdbcUrl(),
-                "spring.datasource.username=" + DB.user(),
-                "spring.datasource.password=" + (DB.password() == null ? "" : DB.password()),
-                "leasehold.table-prefix=" + prefix,
-                "leasehold.lease-time=2s",
-                "management.endpoints.web.exposure.include=health,leasehold",
-                "management.endpoint.health.show-details=always"));
-        properties.addAll(List.of(extra));
-        return new SpringApplicationBuilder(ActuatorApp.class)
-                .properties(properties.toArray(String[]::new))
-                .run();
+    static void database(DynamicPropertyRegistry registry, DatabaseKind kind, String hint) {
+        TestDatabase db = TestDatabases.get(kind);
+        String prefix = db.uniquePrefix(hint);
+        registry.add(KIND_PROPERTY, kind::name);
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("spring.datasource.username", () -> db.user() == null ? "" : db.user());
+        registry.add("spring.datasource.password", () -> db.password() == null ? "" : db.password());
+        registry.add("spring.datasource.hikari.maximum-pool-size", () -> "4");
+        registry.add("leasehold.table-prefix", () -> prefix);
+        // lock-advisory is on this module's test class path too, and accepts PostgreSQL as well.
+        registry.add("leasehold.backend", () -> "jdbc");
+        registry.add("leasehold.lease-time", () -> "2s");
+        registry.add("management.endpoints.web.exposure.include", () -> "health,leasehold");
+        registry.add("management.endpoint.health.show-details", () -> "always");
     }
 
-    /** The port the application's web server listens on. */
-    static int port(ConfigurableApplicationContext context) {
-        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+    /**
+     * Drops the test's tables when the context closes: after {@code LeaseholdLifecycle} has closed the lock managers,
+     * which it does before any bean is destroyed.
+     */
+    @Bean
+    DisposableBean leaseholdTestTables(Environment environment) {
+        DatabaseKind kind = DatabaseKind.valueOf(environment.getRequiredProperty(KIND_PROPERTY));
+        String prefix = environment.getRequiredProperty("leasehold.table-prefix");
+        return () -> TestDatabases.get(kind).dropTablesWithPrefix(prefix);
     }
 
     /** The response to a request, with its body as JSON (null when empty). */

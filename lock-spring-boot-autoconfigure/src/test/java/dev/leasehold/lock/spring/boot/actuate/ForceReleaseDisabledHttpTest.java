@@ -4,32 +4,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockManager;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.TestDatabaseExtension;
+import dev.leasehold.lock.testing.UseDatabase;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /** Without {@code leasehold.actuator.force-release.enabled}, the endpoint reads but cannot free a lock. */
+@ExtendWith(TestDatabaseExtension.class)
+@UseDatabase(DatabaseKind.H2)
+@SpringBootTest(classes = ActuatorApp.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+@DirtiesContext
 class ForceReleaseDisabledHttpTest {
 
-    private static final String PREFIX = ActuatorApp.DB.uniquePrefix("actuator_ro");
-
-    private static ConfigurableApplicationContext app;
-    private static int port;
-    private static LockManager locks;
-
-    @BeforeAll
-    static void start() {
-        app = ActuatorApp.start(PREFIX);
-        port = ActuatorApp.port(app);
-        locks = app.getBean(LockManager.class);
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        ActuatorApp.database(registry, DatabaseKind.H2, "actuator_ro");
     }
 
-    @AfterAll
-    static void stop() {
-        app.close();
-        ActuatorApp.DB.dropTablesWithPrefix(PREFIX);
-    }
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    LockManager locks;
 
     @Test
     void forceReleaseIsNotOffered() throws Exception {

@@ -6,38 +6,41 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.spring.boot.actuate.ActuatorApp.Response;
+import dev.leasehold.lock.testing.TestDatabaseExtension;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The {@code leasehold} endpoint and health indicator over real HTTP, with the force release enabled, on H2.
+ * The {@code leasehold} endpoint and health indicator over real HTTP, with the force release enabled, in a Spring Boot
+ * web application on a random port: on H2 ({@link H2EndpointHttpTest}) and on
+ * PostgreSQL ({@link PostgresEndpointHttpTest}).
  */
-class LeaseholdEndpointHttpTest {
+@ExtendWith(TestDatabaseExtension.class)
+@SpringBootTest(
+        classes = ActuatorApp.class,
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = "leasehold.actuator.force-release.enabled=true")
+@DirtiesContext
+abstract class EndpointHttpTests {
 
-    private static final String PREFIX = ActuatorApp.DB.uniquePrefix("actuator");
+    @LocalServerPort
+    int port;
 
-    private static ConfigurableApplicationContext app;
-    private static int port;
-    private static LockManager locks;
+    @Autowired
+    LockManager locks;
 
-    @BeforeAll
-    static void start() {
-        app = ActuatorApp.start(PREFIX, "leasehold.actuator.force-release.enabled=true");
-        port = ActuatorApp.port(app);
-        locks = app.getBean(LockManager.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        app.close();
-        ActuatorApp.DB.dropTablesWithPrefix(PREFIX);
-    }
+    @Value("${leasehold.table-prefix}")
+    String prefix;
 
     @Test
     void listsTheLocksHeldNowByDatabaseTime() throws Exception {
@@ -46,7 +49,7 @@ class LeaseholdEndpointHttpTest {
 
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.body().get("ownerId").asString()).isEqualTo(locks.ownerId());
-            assertThat(response.body().get("table").asString()).contains(PREFIX + "distributed_locks");
+            assertThat(response.body().get("table").asString()).contains(prefix + "distributed_locks");
             JsonNode lock = only(response.body().get("locks"), "invoice-42");
             assertThat(lock.get("ownerId").asString()).isEqualTo(locks.ownerId());
             assertThat(lock.get("token").asLong()).isEqualTo(lease.token());
@@ -89,6 +92,33 @@ class LeaseholdEndpointHttpTest {
         Response again = ActuatorApp.post(port, "/actuator/leasehold/stuck-job");
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.body().get("released").asBoolean()).isFalse();
+    }
+
+    @Test
+    void healthReportsALeaseLostToAForceReleaseAndStaysUp() throws Exception {
+        Lease lease = locks.lock("payroll-run").acquire();
+        CompletableFuture<LockExpiredException> lost = new CompletableFuture<>();
+        lease.onLost(lost::complete);
+        assertThat(ActuatorApp.post(port, "/actuator/leasehold/payroll-run").status())
+                .isEqualTo(200);
+        // The manager's listeners, the health indicator's among them, are told before the lease's onLost listeners.
+        lost.get(10, TimeUnit.SECONDS);
+
+        Response response = ActuatorApp.get(port, "/actuator/health/leasehold");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body().get("status").asString()).isEqualTo("UP");
+        JsonNode leasesLost = response.body().get("details").get("leasesLost");
+        assertThat(leasesLost.get("lostWindow").asString()).isEqualTo("PT5M");
+        assertThat(leasesLost.get("count").asInt()).isPositive();
+        assertThat(leasesLost.get("newest"))
+                .filteredOn(loss -> loss.get("name").asString().equals("payroll-run"))
+                .singleElement()
+                .satisfies(loss -> {
+                    assertThat(loss.get("token").asLong()).isEqualTo(lease.token());
+                    assertThat(loss.get("reason").asString()).isEqualTo("RELEASED_BY_ADMIN");
+                    assertThat(Instant.parse(loss.get("noticedAt").asString())).isBeforeOrEqualTo(Instant.now());
+                });
     }
 
     @Test
