@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.Lease;
+import dev.leasehold.lock.LockBackendException;
+import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockOptions;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
@@ -17,12 +19,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * When the heartbeat renews: every lease at its own interval, a short lease not held up by a long one acquired after
- * it, and on daemon threads that never keep the JVM alive.
+ * it, and on daemon threads that never keep the JVM alive; a failed renewal names the lock it was for.
  */
 class HeartbeatSchedulingTest {
 
@@ -103,6 +107,27 @@ class HeartbeatSchedulingTest {
                             || t.getName().equals("leasehold-renewer-daemons"))
                     .hasSize(2)
                     .allMatch(Thread::isDaemon);
+        }
+    }
+
+    @Test
+    void aFailedRenewalOfOneLeaseNamesItsLock() throws Exception {
+        ForwardingLeaseStore store = new ForwardingLeaseStore(new InMemoryLeaseStore()) {
+            @Override
+            public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+                    throws SQLException {
+                throw new SQLException("syntax error", "42601");
+            }
+        };
+        CompletableFuture<LockExpiredException> lost = new CompletableFuture<>();
+        try (LeaseLockManager manager =
+                new LeaseLockManager(store, settings("named", env.leaseTime(), env.heartbeat()))) {
+            manager.lock("solo").tryAcquire().orElseThrow().onLost(lost::complete);
+
+            assertThat(lost.get(env.patience().toMillis(), TimeUnit.MILLISECONDS)
+                            .getCause())
+                    .isInstanceOf(LockBackendException.class)
+                    .hasMessageContaining("renewal of lock 'solo'");
         }
     }
 
