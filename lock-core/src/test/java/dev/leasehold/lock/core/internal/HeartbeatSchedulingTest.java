@@ -1,0 +1,145 @@
+package dev.leasehold.lock.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.leasehold.lock.Lease;
+import dev.leasehold.lock.LockBackendException;
+import dev.leasehold.lock.LockExpiredException;
+import dev.leasehold.lock.LockOptions;
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.RetryOptions;
+import dev.leasehold.lock.core.LeaseLockManager;
+import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
+import dev.leasehold.lock.spi.ForwardingLeaseStore;
+import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.testing.TestTimes;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When the heartbeat renews: every lease at its own interval, a short lease not held up by a long one acquired after
+ * it, and on daemon threads that never keep the JVM alive; a failed renewal names the lock it was for.
+ */
+class HeartbeatSchedulingTest {
+
+    /** The reference store, counting renewAll calls. */
+    static final class CountingStore extends ForwardingLeaseStore {
+        final AtomicInteger renewals = new AtomicInteger();
+
+        CountingStore() {
+            super(new InMemoryLeaseStore());
+        }
+
+        @Override
+        public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+                throws SQLException {
+            renewals.incrementAndGet();
+            return super.renewAll(owner, leases, leaseTime);
+        }
+    }
+
+    private final TestTimes env = TestTimes.fromEnvironment();
+
+    private static LockSettings settings(String owner, Duration leaseTime, Duration heartbeat) {
+        return LockSettings.builder()
+                .ownerId(owner)
+                .leaseTime(leaseTime)
+                .heartbeatInterval(heartbeat)
+                .retry(RetryOptions.none())
+                .build();
+    }
+
+    @Test
+    void aLeaseIsRenewedEveryHeartbeatIntervalNotOncePerLeaseTime() throws Exception {
+        Duration heartbeat = env.heartbeat().dividedBy(2);
+        CountingStore store = new CountingStore();
+        try (LeaseLockManager manager =
+                new LeaseLockManager(store, settings("cadence", heartbeat.multipliedBy(12), heartbeat))) {
+            Lease lease = manager.lock("a").tryAcquire().orElseThrow();
+
+            // Six renewals at one per interval take half the lease time; at one per lease time they would take three.
+            await().atMost(heartbeat.multipliedBy(12)).until(() -> store.renewals.get() >= 6);
+            assertThat(lease.isValid()).isTrue();
+        }
+    }
+
+    @Test
+    void aShortLeaseIsNotHeldUpByALongerOneAcquiredAfterIt() throws Exception {
+        CountingStore store = new CountingStore();
+        Duration longLease = Duration.ofMinutes(10);
+        try (LeaseLockManager manager =
+                new LeaseLockManager(store, settings("mixed", longLease, longLease.dividedBy(3)))) {
+            Lease shortLease = manager.lock(
+                            "short",
+                            LockOptions.builder().leaseTime(env.leaseTime()).build())
+                    .tryAcquire()
+                    .orElseThrow();
+            for (int i = 0; i < 5; i++) {
+                manager.lock("long-" + i).tryAcquire().orElseThrow();
+            }
+
+            await().during(env.leaseTime().multipliedBy(3))
+                    .atMost(env.leaseTime().multipliedBy(4))
+                    .until(shortLease::isValid);
+            assertThat(store.renewals.get()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void theHeartbeatRunsOnDaemonThreads() throws Exception {
+        CountingStore store = new CountingStore();
+        Duration heartbeat = env.heartbeat().dividedBy(2);
+        try (LeaseLockManager manager =
+                new LeaseLockManager(store, settings("daemons", heartbeat.multipliedBy(12), heartbeat))) {
+            manager.lock("a").tryAcquire().orElseThrow();
+            await().atMost(env.patience()).until(() -> store.renewals.get() >= 1);
+
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .filteredOn(t -> t.getName().equals("leasehold-heartbeat-daemons")
+                            || t.getName().equals("leasehold-renewer-daemons"))
+                    .hasSize(2)
+                    .allMatch(Thread::isDaemon);
+        }
+    }
+
+    @Test
+    void aFailedRenewalOfOneLeaseNamesItsLock() throws Exception {
+        ForwardingLeaseStore store = new ForwardingLeaseStore(new InMemoryLeaseStore()) {
+            @Override
+            public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+                    throws SQLException {
+                throw new SQLException("syntax error", "42601");
+            }
+        };
+        CompletableFuture<LockExpiredException> lost = new CompletableFuture<>();
+        try (LeaseLockManager manager =
+                new LeaseLockManager(store, settings("named", env.leaseTime(), env.heartbeat()))) {
+            manager.lock("solo").tryAcquire().orElseThrow().onLost(lost::complete);
+
+            assertThat(lost.get(env.patience().toMillis(), TimeUnit.MILLISECONDS)
+                            .getCause())
+                    .isInstanceOf(LockBackendException.class)
+                    .hasMessageContaining("renewal of lock 'solo'");
+        }
+    }
+
+    @Test
+    void anAbandonedManagerKeepsNoLeaseAlive() throws Exception {
+        LeaseLockManager manager =
+                new LeaseLockManager(new InMemoryLeaseStore(), settings("abandoned", env.leaseTime(), env.heartbeat()));
+        manager.lock("a").tryAcquire().orElseThrow();
+        assertThat(manager.heldLeaseCount()).isEqualTo(1);
+
+        EngineAccess.abandon(manager);
+
+        assertThat(manager.heldLeaseCount()).isZero();
+    }
+}
