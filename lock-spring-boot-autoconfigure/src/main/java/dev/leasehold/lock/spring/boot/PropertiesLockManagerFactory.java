@@ -103,14 +103,14 @@ final class PropertiesLockManagerFactory {
         return LockSettings.defaultOwnerId(environment.getProperty("spring.application.name", "application"));
     }
 
-    private static RetryOptions retry(LeaseholdProperties.Retry retry) {
+    /** The {@code leasehold.retry.*} properties as {@link RetryOptions}. */
+    static RetryOptions retry(LeaseholdProperties.Retry retry) {
+        // Without max-delay the sleeps stop growing at the delay, which is also what RetryOptions does without backoff.
         RetryOptions.Builder b = RetryOptions.builder()
                 .maxRetries(retry.getMaxRetries())
                 .delay(retry.getDelay())
+                .backoff(retry.getMaxDelay() != null ? retry.getMaxDelay() : retry.getDelay(), retry.getBackoffFactor())
                 .jitter(retry.getJitter());
-        if (retry.getMaxDelay() != null || retry.getBackoffFactor() != 1.0) {
-            b.backoff(retry.getMaxDelay() != null ? retry.getMaxDelay() : retry.getDelay(), retry.getBackoffFactor());
-        }
         if (retry.getMaxWait() != null) {
             b.maxWait(retry.getMaxWait());
         }
