@@ -11,19 +11,14 @@ import dev.leasehold.lock.spring.Locked;
 import dev.leasehold.lock.spring.Locked.OnHeld;
 import dev.leasehold.lock.spring.LockedContext;
 import dev.leasehold.lock.testing.DatabaseKind;
-import dev.leasehold.lock.testing.TestDatabase;
-import dev.leasehold.lock.testing.TestDatabaseExtension;
-import dev.leasehold.lock.testing.UseDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -35,26 +30,13 @@ import org.springframework.context.annotation.Configuration;
  * Closing the application context while {@code @Locked} work runs: new calls are refused at once, the running work
  * finishes under a lease that stays valid, and its lock is released in the database before the DataSource closes.
  */
-@ExtendWith(TestDatabaseExtension.class)
-@UseDatabase(DatabaseKind.POSTGRESQL)
 class GracefulShutdownTest {
 
-    private static TestDatabase db;
-    private static String prefix;
-
-    @BeforeAll
-    static void database(TestDatabase database) {
-        db = database;
-        prefix = db.uniquePrefix("shutdown");
-    }
-
-    @AfterAll
-    static void dropTables() {
-        db.dropTablesWithPrefix(prefix);
-    }
+    @RegisterExtension
+    static final SpringApps apps = new SpringApps(DatabaseKind.POSTGRESQL, "shutdown");
 
     private static ConfigurableApplicationContext start(String drainTimeout) {
-        List<String> properties = new ArrayList<>(List.of(SpringApps.properties(db, prefix)));
+        List<String> properties = new ArrayList<>(List.of(apps.properties()));
         properties.add("leasehold.backend=jdbc");
         properties.add("leasehold.lease-time=10s");
         properties.add("leasehold.drain-timeout=" + drainTimeout);
@@ -88,8 +70,8 @@ class GracefulShutdownTest {
         closing.get(10, TimeUnit.SECONDS);
 
         try (LockManager other = Locks.builder()
-                .dataSource(db.dataSource())
-                .tablePrefix(prefix)
+                .dataSource(apps.db().dataSource())
+                .tablePrefix(apps.prefix())
                 .backend("jdbc")
                 .build()) {
             assertThat(other.inspect("long-job"))
@@ -108,8 +90,8 @@ class GracefulShutdownTest {
 
         context.close();
         try (LockManager other = Locks.builder()
-                .dataSource(db.dataSource())
-                .tablePrefix(prefix)
+                .dataSource(apps.db().dataSource())
+                .tablePrefix(apps.prefix())
                 .backend("jdbc")
                 .build()) {
             assertThat(other.inspect("long-job"))
