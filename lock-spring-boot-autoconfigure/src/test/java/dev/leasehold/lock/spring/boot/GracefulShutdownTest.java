@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockManager;
-import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.spring.Locked;
 import dev.leasehold.lock.spring.Locked.OnHeld;
 import dev.leasehold.lock.spring.LockedContext;
@@ -69,11 +68,7 @@ class GracefulShutdownTest {
                 .isTrue();
         closing.get(10, TimeUnit.SECONDS);
 
-        try (LockManager other = Locks.builder()
-                .dataSource(apps.db().dataSource())
-                .tablePrefix(apps.prefix())
-                .backend("jdbc")
-                .build()) {
+        try (LockManager other = apps.otherNode()) {
             assertThat(other.inspect("long-job"))
                     .as("released, not left to expire")
                     .isEmpty();
@@ -89,11 +84,7 @@ class GracefulShutdownTest {
         assertThat(job.started().await(10, TimeUnit.SECONDS)).isTrue();
 
         context.close();
-        try (LockManager other = Locks.builder()
-                .dataSource(apps.db().dataSource())
-                .tablePrefix(apps.prefix())
-                .backend("jdbc")
-                .build()) {
+        try (LockManager other = apps.otherNode()) {
             assertThat(other.inspect("long-job"))
                     .as("still held in the database while the work may run")
                     .isPresent();

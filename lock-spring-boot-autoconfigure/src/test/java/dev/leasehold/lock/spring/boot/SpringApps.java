@@ -85,12 +85,13 @@ final class SpringApps implements BeforeAllCallback, AfterAllCallback {
     }
 
     /**
-     * A manager over the same table with owner id {@code other-node}, as another process of the application would
-     * have; the caller closes it.
+     * A {@code jdbc} manager over the same table with owner id {@code other-node}, as another process of the
+     * application would have; the caller closes it.
      */
     LockManager otherNode() {
         return Locks.builder()
                 .dataSource(db.dataSource())
+                .backend("jdbc")
                 .tablePrefix(prefix)
                 .ownerId("other-node")
                 .build();
