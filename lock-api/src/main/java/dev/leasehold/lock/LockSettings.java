@@ -33,7 +33,8 @@ import javax.sql.DataSource;
  *     by the database clock); default the lease time, zero for no wait
  * @param schema the schema of the lock table, if not the connection's default
  * @param tablePrefix prepended to {@value #TABLE_NAME}; default empty
- * @param ownerId this manager's owner id; default {@code host:pid:random}
+ * @param ownerId this manager's owner id; default {@link #defaultOwnerId(String) defaultOwnerId("")}, {@code
+ *     host:pid:random}
  * @param createTableIfMissing whether a backend creates its table when it is missing; default true
  * @param properties backend-specific options, by key
  * @param listeners told of every acquire, release, renewal and loss, in the order given; default none
@@ -140,6 +141,19 @@ public record LockSettings(
     /** The heartbeat interval that goes with a lease time when none is given: a third of it. */
     public static Duration defaultHeartbeat(Duration leaseTime) {
         return leaseTime.dividedBy(3);
+    }
+
+    /**
+     * A new owner id, unique per call, as the builder makes when none is given: {@code prefix:host:pid:random} (the
+     * host name, the process id and 8 random hex digits), or {@code host:pid:random} when {@code prefix} is empty. An
+     * id longer than 255 characters keeps its last 255, so that the random part stays. Use it to name the owner after
+     * the application while keeping two managers of one process apart.
+     *
+     * @param prefix what comes first, typically the application's name; {@code ""} for none
+     * @throws IllegalArgumentException if {@code prefix} is null, contains NUL or is not well-formed UTF-16
+     */
+    public static String defaultOwnerId(String prefix) {
+        return OwnerIds.generate(Arguments.ownerIdPrefix(prefix));
     }
 
     /** Builds {@link LockSettings}. This class is not thread-safe. */
@@ -302,8 +316,8 @@ public record LockSettings(
         }
 
         /**
-         * This manager's owner id, stored with every lease it holds. Default {@code host:pid:random}, unique per
-         * manager. Two managers given the same id still exclude each other.
+         * This manager's owner id, stored with every lease it holds. Default {@link LockSettings#defaultOwnerId(String)
+         * defaultOwnerId("")}, unique per manager. Two managers given the same id still exclude each other.
          */
         public B ownerId(String ownerId) {
             this.ownerId = Arguments.ownerId(ownerId);
@@ -346,7 +360,7 @@ public record LockSettings(
                     drainTimeout != null ? drainTimeout : leaseTime,
                     Optional.ofNullable(schema),
                     tablePrefix,
-                    ownerId != null ? ownerId : OwnerIds.generate(),
+                    ownerId != null ? ownerId : defaultOwnerId(""),
                     createTableIfMissing,
                     properties,
                     listeners);

@@ -38,6 +38,15 @@ class BadInputTest {
                 .hasMessageStartingWith("ownerId");
     }
 
+    @ParameterizedTest(name = "owner id prefix: {0}")
+    @ValueSource(strings = {"a\0b", "a\uD800", "\uDC00a"})
+    @NullSource
+    void badOwnerIdPrefixesAreRejected(String prefix) {
+        assertThatThrownBy(() -> LockSettings.defaultOwnerId(prefix))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("prefix");
+    }
+
     @ParameterizedTest(name = "lock name: {0}")
     @MethodSource("badNames")
     void badLockNamesAreRejected(String what, String name) {

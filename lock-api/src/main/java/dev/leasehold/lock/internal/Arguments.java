@@ -54,6 +54,22 @@ public final class Arguments {
             throw new IllegalArgumentException(argument + " is " + value.length() + " characters long; a " + what
                     + " may have at most " + MAX_NAME_LENGTH + " (starts \"" + value.substring(0, 32) + "...\")");
         }
+        return storable(value, argument, what);
+    }
+
+    /**
+     * Checks the prefix of a generated owner id: not null (empty for none), and, as in a lock name, no NUL and
+     * well-formed UTF-16.
+     */
+    public static String ownerIdPrefix(String prefix) {
+        if (prefix == null) {
+            throw new IllegalArgumentException(
+                    "prefix must not be null: pass the application's name, or \"\" for an owner id without one");
+        }
+        return storable(prefix, "prefix", "owner id prefix");
+    }
+
+    private static String storable(String value, String argument, String what) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\0') {

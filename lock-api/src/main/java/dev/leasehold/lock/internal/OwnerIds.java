@@ -5,7 +5,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * Default owner ids ({@code host:pid:random}) and name-based type checks.
+ * Default owner ids ({@code [prefix:]host:pid:random}) and name-based type checks.
  *
  * <p>This class is thread-safe.
  */
@@ -16,15 +16,27 @@ public final class OwnerIds {
 
     private OwnerIds() {}
 
-    /** A new owner id, unique per call: host name, process id and 8 random hex digits. */
-    public static String generate() {
+    /**
+     * A new owner id, unique per call: {@code prefix:host:pid:random} (the host name cut to {@value
+     * #MAX_HOST_LENGTH} characters, the process id and 8 random hex digits), without {@code prefix:} when the prefix
+     * is empty. An id longer than {@link Arguments#MAX_NAME_LENGTH} keeps its end, where the random part is.
+     */
+    public static String generate(String prefix) {
         byte[] random = new byte[4];
         RANDOM.nextBytes(random);
         String host = host();
         if (host.length() > MAX_HOST_LENGTH) {
             host = host.substring(0, MAX_HOST_LENGTH);
         }
-        return host + ":" + ProcessHandle.current().pid() + ":" + HexFormat.of().formatHex(random);
+        // The random part keeps two managers of one process (tests, parent and child contexts) apart.
+        String id = (prefix.isEmpty() ? "" : prefix + ":") + host + ":"
+                + ProcessHandle.current().pid() + ":" + HexFormat.of().formatHex(random);
+        if (id.length() <= Arguments.MAX_NAME_LENGTH) {
+            return id;
+        }
+        int start = id.length() - Arguments.MAX_NAME_LENGTH;
+        // Never start with the second half of a surrogate pair: the id must stay well-formed text.
+        return id.substring(Character.isLowSurrogate(id.charAt(start)) ? start + 1 : start);
     }
 
     private static String host() {

@@ -160,9 +160,22 @@ class LockEventsTest {
     }
 
     private LeaseLockManager manager(Recorder recorder, Duration leaseTime) {
-        return manager(
-                new ScriptedStore(data),
-                LockSettings.builder().backend("memory").leaseTime(leaseTime).listener(recorder));
+        return manager(new ScriptedStore(data), memory(recorder).leaseTime(leaseTime));
+    }
+
+    /** Settings of the backend named "memory", telling {@code recorder}. */
+    private static LockSettings.Builder memory(Recorder recorder) {
+        return LockSettings.builder().backend("memory").listener(recorder);
+    }
+
+    /** Waits until {@code recorder} is told of a loss, and checks that it is the only one, for {@code reason}. */
+    private static void awaitTheOneLoss(Recorder recorder, LossReason reason) {
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !recorder.of(LockEvents.LeaseLost.class).isEmpty());
+        assertThat(recorder.of(LockEvents.LeaseLost.class))
+                .singleElement()
+                .extracting(LockEvents.LeaseLost::reason)
+                .isEqualTo(reason);
     }
 
     @Test
@@ -214,10 +227,7 @@ class LockEventsTest {
         ScriptedStore waiterStore = new ScriptedStore(data);
         LeaseLockManager waiter = manager(
                 waiterStore,
-                LockSettings.builder()
-                        .backend("memory")
-                        .retry(RetryOptions.waitUpTo(Duration.ofSeconds(10), Duration.ofMillis(20)))
-                        .listener(recorder));
+                memory(recorder).retry(RetryOptions.waitUpTo(Duration.ofSeconds(10), Duration.ofMillis(20))));
         Lease held = holder.lock("orders").tryAcquire().orElseThrow();
         CompletableFuture<Lease> waiting =
                 CompletableFuture.supplyAsync(() -> waiter.lock("orders").acquire());
@@ -238,8 +248,7 @@ class LockEventsTest {
     void aDatabaseErrorIsToldWithItsSqlStateAndAReentrantAcquireIsNotToldAtAll() {
         Recorder recorder = new Recorder();
         ScriptedStore store = new ScriptedStore(data);
-        LeaseLockManager m =
-                manager(store, LockSettings.builder().backend("memory").listener(recorder));
+        LeaseLockManager m = manager(store, memory(recorder));
 
         store.acquireFailure = new SQLException("permission denied for table distributed_locks", "42501");
         assertThatThrownBy(() -> m.lock("orders").tryAcquire()).isInstanceOf(LockBackendException.class);
@@ -300,12 +309,7 @@ class LockEventsTest {
 
         assertThat(data.release("orders", m.ownerId(), lease.token())).isTrue(); // as an administrator's force release
 
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> !recorder.of(LockEvents.LeaseLost.class).isEmpty());
-        assertThat(recorder.of(LockEvents.LeaseLost.class))
-                .singleElement()
-                .extracting(LockEvents.LeaseLost::reason)
-                .isEqualTo(LossReason.RELEASED_BY_ADMIN);
+        awaitTheOneLoss(recorder, LossReason.RELEASED_BY_ADMIN);
         assertThatThrownBy(lease::release).isInstanceOf(LockExpiredException.class);
         assertThat(recorder.of(LockEvents.LeaseReleased.class)).isEmpty();
     }
@@ -314,22 +318,12 @@ class LockEventsTest {
     void renewalsThatKeepFailingTransientlyEndInExpired() {
         Recorder recorder = new Recorder();
         ScriptedStore store = new ScriptedStore(data);
-        LeaseLockManager m = manager(
-                store,
-                LockSettings.builder()
-                        .backend("memory")
-                        .leaseTime(Duration.ofMillis(400))
-                        .listener(recorder));
+        LeaseLockManager m = manager(store, memory(recorder).leaseTime(Duration.ofMillis(400)));
         m.lock("orders").tryAcquire().orElseThrow();
 
         store.renewFailure = new SQLException("connection refused", "08001");
 
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> !recorder.of(LockEvents.LeaseLost.class).isEmpty());
-        assertThat(recorder.of(LockEvents.LeaseLost.class))
-                .singleElement()
-                .extracting(LockEvents.LeaseLost::reason)
-                .isEqualTo(LossReason.EXPIRED);
+        awaitTheOneLoss(recorder, LossReason.EXPIRED);
         assertThat(recorder.of(LockEvents.Renewal.class))
                 .extracting(LockEvents.Renewal::outcome)
                 .contains(RenewalOutcome.FAILED_TRANSIENTLY)
@@ -340,21 +334,11 @@ class LockEventsTest {
     void aRenewalFailureThatIsNotTransientIsLostAsRenewalFailed() {
         Recorder recorder = new Recorder();
         ScriptedStore store = new ScriptedStore(data);
-        LeaseLockManager m = manager(
-                store,
-                LockSettings.builder()
-                        .backend("memory")
-                        .leaseTime(Duration.ofMillis(300))
-                        .listener(recorder));
+        LeaseLockManager m = manager(store, memory(recorder).leaseTime(Duration.ofMillis(300)));
         store.renewFailure = new SQLException("permission denied", "42501");
         m.lock("orders").tryAcquire().orElseThrow();
 
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> !recorder.of(LockEvents.LeaseLost.class).isEmpty());
-        assertThat(recorder.of(LockEvents.LeaseLost.class))
-                .singleElement()
-                .extracting(LockEvents.LeaseLost::reason)
-                .isEqualTo(LossReason.RENEWAL_FAILED);
+        awaitTheOneLoss(recorder, LossReason.RENEWAL_FAILED);
         assertThat(recorder.of(LockEvents.Renewal.class))
                 .extracting(LockEvents.Renewal::outcome)
                 .containsExactly(RenewalOutcome.FAILED);
@@ -364,8 +348,7 @@ class LockEventsTest {
     void theStoreSayingAllAreLostLosesEachLeaseOnceAsAllLost() {
         Recorder recorder = new Recorder();
         ScriptedStore store = new ScriptedStore(data);
-        LeaseLockManager m =
-                manager(store, LockSettings.builder().backend("memory").listener(recorder));
+        LeaseLockManager m = manager(store, memory(recorder));
         m.lock("a").tryAcquire().orElseThrow();
         m.lock("b").tryAcquire().orElseThrow();
 
@@ -380,12 +363,7 @@ class LockEventsTest {
     @Test
     void closeReleasesHeldLeasesAndLosesWorkThatOutlivesTheDrainAsManagerClosed() throws Exception {
         Recorder recorder = new Recorder();
-        LeaseLockManager m = manager(
-                new ScriptedStore(data),
-                LockSettings.builder()
-                        .backend("memory")
-                        .drainTimeout(Duration.ZERO)
-                        .listener(recorder));
+        LeaseLockManager m = manager(new ScriptedStore(data), memory(recorder).drainTimeout(Duration.ZERO));
         m.lock("idle").tryAcquire().orElseThrow();
         CountDownLatch working = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);

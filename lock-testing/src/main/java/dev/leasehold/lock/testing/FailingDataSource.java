@@ -1,17 +1,14 @@
 package dev.leasehold.lock.testing;
 
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -24,7 +21,7 @@ import javax.sql.DataSource;
  *
  * <p>This class is thread-safe.
  */
-public final class FailingDataSource implements DataSource {
+public final class FailingDataSource extends ForwardingDataSource {
 
     /** The SQLState of a failed {@code getConnection}. */
     public static final String CONNECTION_FAILURE = "08001";
@@ -32,11 +29,10 @@ public final class FailingDataSource implements DataSource {
     /** The SQLState of a failed statement. */
     public static final String STATEMENT_FAILURE = "40001";
 
-    private final DataSource delegate;
     private volatile boolean failing;
 
     public FailingDataSource(DataSource delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Starts ({@code true}) or ends the failures. */
@@ -45,21 +41,11 @@ public final class FailingDataSource implements DataSource {
     }
 
     @Override
-    public Connection getConnection() throws SQLException {
-        checkConnection();
-        return wrap(delegate.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        checkConnection();
-        return wrap(delegate.getConnection(username, password));
-    }
-
-    private void checkConnection() throws SQLException {
+    Connection handOut(Opener open) throws SQLException {
         if (failing) {
             throw new SQLTransientConnectionException("injected by the test: cannot connect", CONNECTION_FAILURE);
         }
+        return wrap(open.open());
     }
 
     private Connection wrap(Connection connection) {
@@ -111,40 +97,5 @@ public final class FailingDataSource implements DataSource {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return delegate.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        delegate.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        delegate.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return delegate.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return delegate.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return delegate.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return delegate.isWrapperFor(iface);
     }
 }

@@ -1,15 +1,12 @@
 package dev.leasehold.lock.testing;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -26,9 +23,8 @@ import javax.sql.DataSource;
  *
  * <p>This class is thread-safe.
  */
-public final class SessionZoneDataSource implements DataSource {
+public final class SessionZoneDataSource extends ForwardingDataSource {
 
-    private final DataSource delegate;
     private final DatabaseKind kind;
     private final AtomicLong handedOut = new AtomicLong();
     private volatile List<Duration> offsets = List.of();
@@ -36,7 +32,7 @@ public final class SessionZoneDataSource implements DataSource {
 
     /** A data source in front of {@code delegate}, a pool of a database of that {@code kind}. */
     public SessionZoneDataSource(DataSource delegate, DatabaseKind kind) {
-        this.delegate = delegate;
+        super(delegate);
         this.kind = kind;
     }
 
@@ -62,16 +58,8 @@ public final class SessionZoneDataSource implements DataSource {
     }
 
     @Override
-    public Connection getConnection() throws SQLException {
-        return zoned(delegate.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        return zoned(delegate.getConnection(username, password));
-    }
-
-    private Connection zoned(Connection connection) throws SQLException {
+    Connection handOut(Opener open) throws SQLException {
+        Connection connection = open.open();
         if (!touched) {
             return connection; // never skewed: no statement of ours on the store's connections
         }
@@ -109,40 +97,5 @@ public final class SessionZoneDataSource implements DataSource {
             case MARIADB -> "SET time_zone = DEFAULT";
             case H2 -> "SET TIME ZONE LOCAL";
         };
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return delegate.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        delegate.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        delegate.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return delegate.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return delegate.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return delegate.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return delegate.isWrapperFor(iface);
     }
 }

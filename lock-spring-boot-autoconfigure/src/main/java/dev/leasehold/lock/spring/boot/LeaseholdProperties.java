@@ -1,5 +1,7 @@
 package dev.leasehold.lock.spring.boot;
 
+import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.RetryOptions;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -26,7 +28,7 @@ public class LeaseholdProperties {
     private String backend;
 
     /** How long each grant or renewal of a lease lasts, by the database clock. */
-    private Duration leaseTime = Duration.ofSeconds(30);
+    private Duration leaseTime = LockSettings.DEFAULT_LEASE_TIME;
 
     /** How often held leases are renewed; shorter than the lease time. Default: a third of the lease time. */
     private Duration heartbeatInterval;
@@ -35,7 +37,7 @@ public class LeaseholdProperties {
      * How long a lease statement waits for a row lock another transaction holds before it gives up (a try then reports
      * the lock as held).
      */
-    private Duration rowLockTimeout = Duration.ofMillis(100);
+    private Duration rowLockTimeout = Duration.ofMillis(LockSettings.DEFAULT_ROW_LOCK_TIMEOUT_MILLIS);
 
     /**
      * How long shutdown waits for running @Locked and withLock work before its leases are given up (left to expire).
@@ -155,20 +157,23 @@ public class LeaseholdProperties {
      */
     public static class Retry {
 
+        // The defaults are those of RetryOptions, read from it so that they are stated once.
+        private static final RetryOptions DEFAULTS = RetryOptions.defaults();
+
         /** How many times acquire() tries again after the first attempt; -1 for no limit (then set max-wait). */
-        private int maxRetries = 3;
+        private int maxRetries = DEFAULTS.maxRetries();
 
         /** The sleep before the first retry; also the delay between tries of @Locked WAIT calls with a maxWait. */
-        private Duration delay = Duration.ofMillis(100);
+        private Duration delay = DEFAULTS.delay();
 
         /** The longest sleep between retries once backoff has grown it. Default: the delay (no backoff). */
         private Duration maxDelay;
 
         /** The factor each sleep grows by, up to max-delay; 1.0 for a fixed delay. */
-        private double backoffFactor = 1.0;
+        private double backoffFactor = DEFAULTS.backoffFactor();
 
         /** A random fraction in [0, 1) by which each sleep varies. */
-        private double jitter = 0.0;
+        private double jitter = DEFAULTS.jitter();
 
         /** The longest time acquire() waits in all. Default: no limit but max-retries. */
         private Duration maxWait;

@@ -3,11 +3,9 @@ package dev.leasehold.lock.spring.boot;
 import dev.leasehold.lock.LockConfigurationException;
 import dev.leasehold.lock.LockListener;
 import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.RetryOptions;
-import java.net.InetAddress;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +47,6 @@ final class PropertiesLockManagerFactory {
      * properties, set as {@code spring.jpa.properties.leasehold.jpa.*}.)
      */
     private static final List<String> BACKENDS_WITH_OPTIONS = List.of("advisory");
-
-    private static final int MAX_OWNER_ID_LENGTH = 255;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private PropertiesLockManagerFactory() {}
 
@@ -103,25 +98,19 @@ final class PropertiesLockManagerFactory {
         }
     }
 
-    /** The default owner id: the application's name, host, process id and 8 random hex digits. */
+    /** The default owner id: the application's name, then what {@link LockSettings#defaultOwnerId(String)} adds. */
     static String defaultOwnerId(Environment environment) {
-        byte[] random = new byte[4];
-        RANDOM.nextBytes(random);
-        String application = environment.getProperty("spring.application.name", "application");
-        // The random part keeps two application contexts of one process (tests, parent and child) apart.
-        String id = application + ":" + host() + ":" + ProcessHandle.current().pid() + ":"
-                + HexFormat.of().formatHex(random);
-        return id.length() <= MAX_OWNER_ID_LENGTH ? id : id.substring(id.length() - MAX_OWNER_ID_LENGTH);
+        return LockSettings.defaultOwnerId(environment.getProperty("spring.application.name", "application"));
     }
 
-    private static RetryOptions retry(LeaseholdProperties.Retry retry) {
+    /** The {@code leasehold.retry.*} properties as {@link RetryOptions}. */
+    static RetryOptions retry(LeaseholdProperties.Retry retry) {
+        // Without max-delay the sleeps stop growing at the delay, which is also what RetryOptions does without backoff.
         RetryOptions.Builder b = RetryOptions.builder()
                 .maxRetries(retry.getMaxRetries())
                 .delay(retry.getDelay())
+                .backoff(retry.getMaxDelay() != null ? retry.getMaxDelay() : retry.getDelay(), retry.getBackoffFactor())
                 .jitter(retry.getJitter());
-        if (retry.getMaxDelay() != null || retry.getBackoffFactor() != 1.0) {
-            b.backoff(retry.getMaxDelay() != null ? retry.getMaxDelay() : retry.getDelay(), retry.getBackoffFactor());
-        }
         if (retry.getMaxWait() != null) {
             b.maxWait(retry.getMaxWait());
         }
@@ -165,17 +154,5 @@ final class PropertiesLockManagerFactory {
         }
         m.appendTail(out);
         return out.toString();
-    }
-
-    private static String host() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env.strip();
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "localhost";
-        }
     }
 }

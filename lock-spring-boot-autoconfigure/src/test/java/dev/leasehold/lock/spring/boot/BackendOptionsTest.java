@@ -7,36 +7,18 @@ import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.testing.DatabaseKind;
-import dev.leasehold.lock.testing.TestDatabase;
-import dev.leasehold.lock.testing.TestDatabaseExtension;
-import dev.leasehold.lock.testing.UseDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Backend options as Spring properties ({@code leasehold.advisory.*}), and the choice between backends. */
-@ExtendWith(TestDatabaseExtension.class)
-@UseDatabase(DatabaseKind.POSTGRESQL)
 class BackendOptionsTest {
 
-    private static TestDatabase db;
-    private static String prefix;
-
-    @BeforeAll
-    static void database(TestDatabase database) {
-        db = database;
-        prefix = db.uniquePrefix("options");
-    }
-
-    @AfterAll
-    static void dropTables() {
-        db.dropTablesWithPrefix(prefix);
-    }
+    @RegisterExtension
+    static final SpringApps apps = new SpringApps(DatabaseKind.POSTGRESQL, "options");
 
     @Test
     void advisoryOptionsReachTheBackend() {
-        SpringApps.runner(db, prefix)
+        apps.runner()
                 .withPropertyValues("leasehold.backend=advisory", "leasehold.advisory.max-locks=1")
                 .run(context -> {
                     LockManager manager = context.getBean(LockManager.class);
@@ -49,7 +31,7 @@ class BackendOptionsTest {
 
     @Test
     void anUnknownAdvisoryOptionStopsStartUpNamingIt() {
-        SpringApps.runner(db, prefix)
+        apps.runner()
                 .withPropertyValues("leasehold.backend=advisory", "leasehold.advisory.nope=1")
                 .run(context -> {
                     assertThat(context).hasFailed();
@@ -60,7 +42,7 @@ class BackendOptionsTest {
 
     @Test
     void twoBackendsThatFitAskForLeaseholdBackend() {
-        SpringApps.runner(db, prefix).run(context -> {
+        apps.runner().run(context -> {
             assertThat(context).hasFailed();
             assertThat(LeaseholdAutoConfigurationTest.rootMessage(context.getStartupFailure()))
                     .contains("[jdbc, advisory]")

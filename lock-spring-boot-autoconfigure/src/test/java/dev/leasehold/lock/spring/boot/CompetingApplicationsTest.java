@@ -7,9 +7,6 @@ import dev.leasehold.lock.spring.Locked;
 import dev.leasehold.lock.spring.Locked.OnHeld;
 import dev.leasehold.lock.spring.LockedContext;
 import dev.leasehold.lock.testing.DatabaseKind;
-import dev.leasehold.lock.testing.TestDatabase;
-import dev.leasehold.lock.testing.TestDatabaseExtension;
-import dev.leasehold.lock.testing.UseDatabase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +18,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -37,8 +32,6 @@ import org.springframework.context.annotation.Configuration;
  * imports, on one PostgreSQL database, compete for {@code @Locked} work: exactly one runs each item, and items of
  * different keys lock independently.
  */
-@ExtendWith(TestDatabaseExtension.class)
-@UseDatabase(DatabaseKind.POSTGRESQL)
 class CompetingApplicationsTest {
 
     private static final int ITEMS = 20;
@@ -48,22 +41,11 @@ class CompetingApplicationsTest {
 
     static final Map<String, CountDownLatch> GATES = new ConcurrentHashMap<>();
 
-    private static TestDatabase db;
-    private static String prefix;
-
-    @BeforeAll
-    static void database(TestDatabase database) {
-        db = database;
-        prefix = db.uniquePrefix("competing");
-    }
-
-    @AfterAll
-    static void dropTables() {
-        db.dropTablesWithPrefix(prefix);
-    }
+    @RegisterExtension
+    static final SpringApps apps = new SpringApps(DatabaseKind.POSTGRESQL, "competing");
 
     static ConfigurableApplicationContext start(String name) {
-        List<String> properties = new ArrayList<>(List.of(SpringApps.properties(db, prefix)));
+        List<String> properties = new ArrayList<>(List.of(apps.properties()));
         properties.add("spring.application.name=" + name);
         // lock-advisory is on this module's test class path too, and accepts PostgreSQL as well.
         properties.add("leasehold.backend=jdbc");

@@ -6,24 +6,18 @@ import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockManager;
-import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.spring.Locked;
 import dev.leasehold.lock.spring.Locked.OnHeld;
 import dev.leasehold.lock.spring.LockedContext;
 import dev.leasehold.lock.testing.DatabaseKind;
-import dev.leasehold.lock.testing.TestDatabase;
-import dev.leasehold.lock.testing.TestDatabaseExtension;
-import dev.leasehold.lock.testing.UseDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -35,26 +29,13 @@ import org.springframework.context.annotation.Configuration;
  * Closing the application context while {@code @Locked} work runs: new calls are refused at once, the running work
  * finishes under a lease that stays valid, and its lock is released in the database before the DataSource closes.
  */
-@ExtendWith(TestDatabaseExtension.class)
-@UseDatabase(DatabaseKind.POSTGRESQL)
 class GracefulShutdownTest {
 
-    private static TestDatabase db;
-    private static String prefix;
-
-    @BeforeAll
-    static void database(TestDatabase database) {
-        db = database;
-        prefix = db.uniquePrefix("shutdown");
-    }
-
-    @AfterAll
-    static void dropTables() {
-        db.dropTablesWithPrefix(prefix);
-    }
+    @RegisterExtension
+    static final SpringApps apps = new SpringApps(DatabaseKind.POSTGRESQL, "shutdown");
 
     private static ConfigurableApplicationContext start(String drainTimeout) {
-        List<String> properties = new ArrayList<>(List.of(SpringApps.properties(db, prefix)));
+        List<String> properties = new ArrayList<>(List.of(apps.properties()));
         properties.add("leasehold.backend=jdbc");
         properties.add("leasehold.lease-time=10s");
         properties.add("leasehold.drain-timeout=" + drainTimeout);
@@ -87,11 +68,7 @@ class GracefulShutdownTest {
                 .isTrue();
         closing.get(10, TimeUnit.SECONDS);
 
-        try (LockManager other = Locks.builder()
-                .dataSource(db.dataSource())
-                .tablePrefix(prefix)
-                .backend("jdbc")
-                .build()) {
+        try (LockManager other = apps.otherNode()) {
             assertThat(other.inspect("long-job"))
                     .as("released, not left to expire")
                     .isEmpty();
@@ -107,11 +84,7 @@ class GracefulShutdownTest {
         assertThat(job.started().await(10, TimeUnit.SECONDS)).isTrue();
 
         context.close();
-        try (LockManager other = Locks.builder()
-                .dataSource(db.dataSource())
-                .tablePrefix(prefix)
-                .backend("jdbc")
-                .build()) {
+        try (LockManager other = apps.otherNode()) {
             assertThat(other.inspect("long-job"))
                     .as("still held in the database while the work may run")
                     .isPresent();

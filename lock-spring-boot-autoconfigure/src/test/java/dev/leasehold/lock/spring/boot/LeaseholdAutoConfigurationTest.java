@@ -7,14 +7,9 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.spring.LockedAnnotationBeanPostProcessor;
 import dev.leasehold.lock.testing.DatabaseKind;
-import dev.leasehold.lock.testing.TestDatabase;
-import dev.leasehold.lock.testing.TestDatabaseExtension;
-import dev.leasehold.lock.testing.UseDatabase;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -22,26 +17,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
 
 /** The auto-configuration on H2 in memory: the bean from properties, its conditions, and errors naming properties. */
-@ExtendWith(TestDatabaseExtension.class)
-@UseDatabase(DatabaseKind.H2)
 class LeaseholdAutoConfigurationTest {
 
-    private static TestDatabase db;
-    private static String prefix;
-
-    @BeforeAll
-    static void database(TestDatabase database) {
-        db = database;
-        prefix = db.uniquePrefix("autoconfig");
-    }
-
-    @AfterAll
-    static void dropTables() {
-        db.dropTablesWithPrefix(prefix);
-    }
+    @RegisterExtension
+    static final SpringApps apps = new SpringApps(DatabaseKind.H2, "autoconfig");
 
     private static ApplicationContextRunner runner() {
-        return SpringApps.runner(db, prefix);
+        return apps.runner();
     }
 
     @Test
@@ -153,7 +135,7 @@ class LeaseholdAutoConfigurationTest {
         LockManager ownManager(javax.sql.DataSource dataSource) {
             return Locks.builder()
                     .dataSource(dataSource)
-                    .tablePrefix(prefix)
+                    .tablePrefix(apps.prefix())
                     .ownerId("own-manager")
                     .build();
         }

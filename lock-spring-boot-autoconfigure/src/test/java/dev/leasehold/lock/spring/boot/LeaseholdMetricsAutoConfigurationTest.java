@@ -4,23 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockManager;
-import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.micrometer.LeaseholdMetrics;
 import dev.leasehold.lock.spring.Locked;
 import dev.leasehold.lock.spring.Locked.OnHeld;
 import dev.leasehold.lock.testing.DatabaseKind;
-import dev.leasehold.lock.testing.TestDatabase;
-import dev.leasehold.lock.testing.TestDatabaseExtension;
-import dev.leasehold.lock.testing.UseDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -31,32 +25,16 @@ import org.springframework.context.annotation.Configuration;
  * after a known sequence of {@code @Locked} calls (one run, one skipped because another node holds the lock), the
  * lock name tag by property, nothing without a registry.
  */
-@ExtendWith(TestDatabaseExtension.class)
-@UseDatabase(DatabaseKind.H2)
 class LeaseholdMetricsAutoConfigurationTest {
 
-    private static TestDatabase db;
-    private static String prefix;
+    @RegisterExtension
+    static final SpringApps apps = new SpringApps(DatabaseKind.H2, "metrics");
+
     private LockManager otherNode;
-
-    @BeforeAll
-    static void database(TestDatabase database) {
-        db = database;
-        prefix = db.uniquePrefix("metrics");
-    }
-
-    @AfterAll
-    static void dropTables() {
-        db.dropTablesWithPrefix(prefix);
-    }
 
     @BeforeEach
     void startOtherNode() {
-        otherNode = Locks.builder()
-                .dataSource(db.dataSource())
-                .tablePrefix(prefix)
-                .ownerId("other-node")
-                .build();
+        otherNode = apps.otherNode();
     }
 
     @AfterEach
@@ -65,7 +43,7 @@ class LeaseholdMetricsAutoConfigurationTest {
     }
 
     private static ApplicationContextRunner runner() {
-        return SpringApps.runner(db, prefix)
+        return apps.runner()
                 .withConfiguration(AutoConfigurations.of(LeaseholdMetricsAutoConfiguration.class))
                 .withUserConfiguration(ReportConfig.class);
     }

@@ -6,14 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockAlreadyHeldException;
 import dev.leasehold.lock.LockManager;
-import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.spring.Locked;
 import dev.leasehold.lock.spring.Locked.OnHeld;
 import dev.leasehold.lock.spring.LockedContext;
 import dev.leasehold.lock.testing.DatabaseKind;
-import dev.leasehold.lock.testing.TestDatabase;
-import dev.leasehold.lock.testing.TestDatabaseExtension;
-import dev.leasehold.lock.testing.UseDatabase;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,12 +17,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -38,32 +32,16 @@ import org.springframework.scheduling.annotation.Scheduled;
  * {@code @Locked} in a real application context on H2 in memory. "Another node" is a second {@link LockManager} over
  * the same table, as another process would have.
  */
-@ExtendWith(TestDatabaseExtension.class)
-@UseDatabase(DatabaseKind.H2)
 class LockedTest {
 
-    private static TestDatabase db;
-    private static String prefix;
+    @RegisterExtension
+    static final SpringApps apps = new SpringApps(DatabaseKind.H2, "locked");
+
     private LockManager otherNode;
-
-    @BeforeAll
-    static void database(TestDatabase database) {
-        db = database;
-        prefix = db.uniquePrefix("locked");
-    }
-
-    @AfterAll
-    static void dropTables() {
-        db.dropTablesWithPrefix(prefix);
-    }
 
     @BeforeEach
     void startOtherNode() {
-        otherNode = Locks.builder()
-                .dataSource(db.dataSource())
-                .tablePrefix(prefix)
-                .ownerId("other-node")
-                .build();
+        otherNode = apps.otherNode();
     }
 
     @AfterEach
@@ -72,7 +50,7 @@ class LockedTest {
     }
 
     private static ApplicationContextRunner runner() {
-        return SpringApps.runner(db, prefix).withUserConfiguration(ServiceConfig.class);
+        return apps.runner().withUserConfiguration(ServiceConfig.class);
     }
 
     @Test
@@ -186,7 +164,7 @@ class LockedTest {
 
     @Test
     void anExpressionThatCannotBeParsedStopsStartUpNamingBeanMethodAndExpression() {
-        SpringApps.runner(db, prefix).withUserConfiguration(BadSpelConfig.class).run(context -> {
+        apps.runner().withUserConfiguration(BadSpelConfig.class).run(context -> {
             assertThat(context).hasFailed();
             assertThat(LeaseholdAutoConfigurationTest.rootMessage(context.getStartupFailure()))
                     .contains("bean 'badSpel'")
@@ -198,32 +176,28 @@ class LockedTest {
 
     @Test
     void anUnknownParameterStopsStartUp() {
-        SpringApps.runner(db, prefix)
-                .withUserConfiguration(UnknownParameterConfig.class)
-                .run(context -> {
-                    assertThat(context).hasFailed();
-                    assertThat(LeaseholdAutoConfigurationTest.rootMessage(context.getStartupFailure()))
-                            .contains("bean 'unknownParameter'")
-                            .contains("#nope")
-                            .contains("[invoice]");
-                });
+        apps.runner().withUserConfiguration(UnknownParameterConfig.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(LeaseholdAutoConfigurationTest.rootMessage(context.getStartupFailure()))
+                    .contains("bean 'unknownParameter'")
+                    .contains("#nope")
+                    .contains("[invoice]");
+        });
     }
 
     @Test
     void aDurationWithoutAUnitAndSkipOnAPrimitiveStopStartUp() {
-        SpringApps.runner(db, prefix).withUserConfiguration(NoUnitConfig.class).run(context -> {
+        apps.runner().withUserConfiguration(NoUnitConfig.class).run(context -> {
             assertThat(context).hasFailed();
             assertThat(LeaseholdAutoConfigurationTest.rootMessage(context.getStartupFailure()))
                     .contains("@Locked(maxWait = \"10\")")
                     .contains("has no unit");
         });
-        SpringApps.runner(db, prefix)
-                .withUserConfiguration(SkipPrimitiveConfig.class)
-                .run(context -> {
-                    assertThat(context).hasFailed();
-                    assertThat(LeaseholdAutoConfigurationTest.rootMessage(context.getStartupFailure()))
-                            .contains("cannot skip a method returning int");
-                });
+        apps.runner().withUserConfiguration(SkipPrimitiveConfig.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(LeaseholdAutoConfigurationTest.rootMessage(context.getStartupFailure()))
+                    .contains("cannot skip a method returning int");
+        });
     }
 
     public static class Invoice {

@@ -7,16 +7,11 @@ import dev.leasehold.lock.spring.Locked;
 import dev.leasehold.lock.spring.Locked.OnHeld;
 import dev.leasehold.lock.spring.LockedContext;
 import dev.leasehold.lock.testing.DatabaseKind;
-import dev.leasehold.lock.testing.TestDatabase;
-import dev.leasehold.lock.testing.TestDatabaseExtension;
-import dev.leasehold.lock.testing.UseDatabase;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.support.JdbcTransactionManager;
@@ -26,27 +21,14 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /** {@code @Locked} with {@code @Transactional}: the lock is taken before the transaction and released after it. */
-@ExtendWith(TestDatabaseExtension.class)
-@UseDatabase(DatabaseKind.H2)
 class LockedTransactionTest {
 
-    private static TestDatabase db;
-    private static String prefix;
-
-    @BeforeAll
-    static void database(TestDatabase database) {
-        db = database;
-        prefix = db.uniquePrefix("locked_tx");
-    }
-
-    @AfterAll
-    static void dropTables() {
-        db.dropTablesWithPrefix(prefix);
-    }
+    @RegisterExtension
+    static final SpringApps apps = new SpringApps(DatabaseKind.H2, "locked_tx");
 
     @Test
     void theLeaseIsStillValidWhenTheTransactionCompletes() {
-        SpringApps.runner(db, prefix).withUserConfiguration(TxConfig.class).run(context -> {
+        apps.runner().withUserConfiguration(TxConfig.class).run(context -> {
             Payments payments = context.getBean(Payments.class);
             payments.pay();
             assertThat(payments.seen()).containsExactly("in transaction: true", "after commit, lease valid: true");

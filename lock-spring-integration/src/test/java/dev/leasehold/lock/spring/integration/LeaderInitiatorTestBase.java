@@ -68,10 +68,8 @@ abstract class LeaderInitiatorTestBase {
 
         leader.close();
 
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(leader.revoked).hasValue(1));
-        await().atMost(PATIENCE).until(follower::isLeader);
+        awaitHandover(leader, follower);
         assertThat(follower.granted).hasValue(1);
-        assertThat(leader.isLeader()).isFalse();
     }
 
     @Test
@@ -100,9 +98,7 @@ abstract class LeaderInitiatorTestBase {
         // The process is gone without releasing: the lease stays in the table until it expires.
         EngineAccess.abandon(leader.manager);
 
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(leader.revoked).hasValue(1));
-        await().atMost(PATIENCE).until(follower::isLeader);
-        assertThat(leader.isLeader()).isFalse();
+        awaitHandover(leader, follower);
     }
 
     private Node node(String id) {
@@ -115,6 +111,13 @@ abstract class LeaderInitiatorTestBase {
         await().atMost(PATIENCE).until(() -> a.isLeader() ^ b.isLeader());
         assertThat(a.isLeader() && b.isLeader()).as("both are leaders").isFalse();
         return a.isLeader() ? a : b;
+    }
+
+    /** Waits until {@code leader} is revoked once and {@code follower} leads in its place. */
+    private static void awaitHandover(Node leader, Node follower) {
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(leader.revoked).hasValue(1));
+        await().atMost(PATIENCE).until(follower::isLeader);
+        assertThat(leader.isLeader()).isFalse();
     }
 
     private static Node other(Node node, Node a, Node b) {
