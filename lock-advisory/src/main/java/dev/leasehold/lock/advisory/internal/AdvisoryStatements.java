@@ -87,7 +87,10 @@ final class AdvisoryStatements {
                 + "SELECT x.released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked"
                 + " FROM (SELECT count(*) AS released FROM released) x";
         this.inspect = rows.inspect();
-        this.probe = rows.millisLeft();
+        // By the expiry alone, as this backend's acquire judges a row: a hold has no owner but lasts until it expires.
+        this.probe = "SELECT CASE WHEN expires_at <= clock_timestamp() THEN 0"
+                + " ELSE CAST(ceil(extract(epoch FROM (expires_at - clock_timestamp())) * 1000) AS bigint) END"
+                + " FROM " + table + " WHERE lock_name = ?";
         this.lockWait = rows.lockWait();
     }
 

@@ -42,7 +42,7 @@ public final class PostgresStatements extends LeaseStatements {
                 + " SELECT ?, ?, 1, clock_timestamp(), " + dialect.nowPlusMicros("?") + " FROM w"
                 + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
                 + " acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at"
-                + " WHERE t.expires_at <= clock_timestamp()"
+                + " WHERE t.owner_id IS NULL OR t.expires_at <= clock_timestamp()"
                 + " RETURNING token, acquired_at, expires_at";
     }
 
@@ -54,7 +54,7 @@ public final class PostgresStatements extends LeaseStatements {
     public String acquireKnown() {
         return bounded("") + "UPDATE " + table + " AS t SET owner_id = ?, token = t.token + 1,"
                 + " acquired_at = clock_timestamp(), expires_at = " + dialect.nowPlusMicros("?")
-                + " FROM w WHERE t.lock_name = ? AND t.expires_at <= clock_timestamp()"
+                + " FROM w WHERE t.lock_name = ? AND (t.owner_id IS NULL OR t.expires_at <= clock_timestamp())"
                 + " RETURNING t.token, t.acquired_at, t.expires_at";
     }
 
@@ -97,7 +97,8 @@ public final class PostgresStatements extends LeaseStatements {
      * synchronously: a hold lost in a crash could end before the hold promised. The expiry becomes the later of {@code
      * clock_timestamp()} and {@code acquired_at} plus the hold. With {@code keepOwner} the owner stays while the hold
      * lasts ({@link LeaseStatements#releaseAfter()}); without, it is cleared at once, for a backend whose holders are
-     * told apart by something else (the advisory backend's session locks), and the row excludes by its expiry alone.
+     * told apart by something else (the advisory backend's session locks), whose acquire then lets the row exclude by
+     * its expiry alone; the lease table's own statements count a row without an owner as free.
      * Parameters: lock wait, hold microseconds (twice with {@code keepOwner}), name, owner, token; then the backend's
      * own.
      */
@@ -111,12 +112,11 @@ public final class PostgresStatements extends LeaseStatements {
     }
 
     /**
-     * How long until a name's lease or hold expires, in whole milliseconds rounded up (0 when free or expired); no row
-     * when the name was never used. Parameter: name.
+     * How long until a name's lease expires, in whole milliseconds rounded up (0 when free or expired); no row when the
+     * name was never used. Parameter: name.
      */
     public String millisLeft() {
-        // By the expiry alone: a hold without an owner (the advisory backend's) lasts until its expiry too.
-        return "SELECT CASE WHEN expires_at <= clock_timestamp() THEN 0"
+        return "SELECT CASE WHEN owner_id IS NULL OR expires_at <= clock_timestamp() THEN 0"
                 + " ELSE CAST(ceil(extract(epoch FROM (expires_at - clock_timestamp())) * 1000) AS bigint) END"
                 + " FROM " + table + " WHERE lock_name = ?";
     }
