@@ -121,8 +121,10 @@ final class Heartbeat {
                 if (lease.deadlinePassed(now)) {
                     lease.lose(
                             LossReason.EXPIRED,
-                            "no renewal succeeded before the lease's local deadline",
-                            engine.lastRenewalFailure());
+                            lease.fixedTerm()
+                                    ? "its fixed term of " + lease.leaseTime() + " ended (it is never renewed)"
+                                    : "no renewal succeeded before the lease's local deadline",
+                            lease.fixedTerm() ? null : engine.lastRenewalFailure());
                     leases.remove(lease);
                     continue;
                 }
