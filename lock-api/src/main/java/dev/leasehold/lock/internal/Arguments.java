@@ -18,6 +18,12 @@ public final class Arguments {
     /** The longest duration accepted anywhere: lease times, heartbeats, retry delays and waits. */
     public static final Duration MAX_DURATION = Duration.ofDays(1);
 
+    /**
+     * The longest lease time of a fixed-term lease, and the longest minimum hold: a weekly or monthly job locked for its
+     * whole period, with a leap day to spare.
+     */
+    public static final Duration MAX_FIXED_TERM = Duration.ofDays(366);
+
     /** The shortest lease time accepted. */
     public static final Duration MIN_LEASE_TIME = Duration.ofMillis(10);
 
@@ -94,12 +100,54 @@ public final class Arguments {
 
     /** Checks a lease time: positive, at least {@link #MIN_LEASE_TIME}, at most {@link #MAX_DURATION}. */
     public static Duration leaseTime(Duration leaseTime, String argument) {
+        if (leaseTime != null && leaseTime.compareTo(MAX_DURATION) > 0) {
+            // A renewed lease of a crashed holder blocks its lock for a whole lease time: longer ones are fixed-term.
+            throw new IllegalArgumentException(argument + " is " + leaseTime + "; a lease the heartbeat renews lasts at"
+                    + " most " + MAX_DURATION + " (one day): for a longer one use a fixed-term lease"
+                    + " (LockOptions.builder().fixedTerm()), up to " + MAX_FIXED_TERM.toDays() + " days");
+        }
         positive(leaseTime, argument);
         if (leaseTime.compareTo(MIN_LEASE_TIME) < 0) {
             throw new IllegalArgumentException(argument + " is " + leaseTime + "; a lease must last at least "
                     + MIN_LEASE_TIME + " (databases keep times to the millisecond)");
         }
         return leaseTime;
+    }
+
+    /**
+     * Checks the lease time of a fixed-term lease: at least {@link #MIN_LEASE_TIME}, at most {@link #MAX_FIXED_TERM}.
+     */
+    public static Duration fixedTermLeaseTime(Duration leaseTime, String argument) {
+        if (leaseTime == null) {
+            throw new IllegalArgumentException(argument + " must not be null: pass a positive duration");
+        }
+        if (leaseTime.compareTo(MAX_FIXED_TERM) > 0) {
+            throw new IllegalArgumentException(argument + " is " + leaseTime + "; a fixed-term lease lasts at most "
+                    + MAX_FIXED_TERM + " (366 days)");
+        }
+        if (leaseTime.isZero() || leaseTime.isNegative()) {
+            throw new IllegalArgumentException(argument + " is " + leaseTime + "; it must be positive");
+        }
+        if (leaseTime.compareTo(MIN_LEASE_TIME) < 0) {
+            throw new IllegalArgumentException(argument + " is " + leaseTime + "; a lease must last at least "
+                    + MIN_LEASE_TIME + " (databases keep times to the millisecond)");
+        }
+        return leaseTime;
+    }
+
+    /** Checks a minimum hold: zero or more, at most {@link #MAX_FIXED_TERM}. */
+    public static Duration minHold(Duration minHold, String argument) {
+        if (minHold == null) {
+            throw new IllegalArgumentException(argument + " must not be null: pass a duration of zero or more");
+        }
+        if (minHold.isNegative()) {
+            throw new IllegalArgumentException(argument + " is " + minHold + "; it must not be negative");
+        }
+        if (minHold.compareTo(MAX_FIXED_TERM) > 0) {
+            throw new IllegalArgumentException(
+                    argument + " is " + minHold + "; the longest minimum hold is " + MAX_FIXED_TERM + " (366 days)");
+        }
+        return minHold;
     }
 
     /** Checks a duration that must be positive and at most {@link #MAX_DURATION}. */

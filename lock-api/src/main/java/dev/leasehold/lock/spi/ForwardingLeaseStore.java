@@ -55,6 +55,11 @@ public class ForwardingLeaseStore implements LeaseStore {
     }
 
     @Override
+    public boolean releaseAfter(String name, String owner, long token, Duration minHold) throws SQLException {
+        return delegate.releaseAfter(name, owner, token, minHold);
+    }
+
+    @Override
     public Optional<LockInfo> inspect(String name) throws SQLException {
         return delegate.inspect(name);
     }

@@ -22,8 +22,8 @@ import java.util.Optional;
  *       clock, including when the holder has the same owner id (no reentrancy at this level).
  *   <li>Each grant's token is strictly greater than every earlier token of that name, computed inside the granting
  *       operation from the state it wins over; the store never forgets the last token of a name.
- *   <li>{@link #renew}, {@link #renewAll} and {@link #release} act only when name, owner and token all match a lease
- *       that has not expired; otherwise they change nothing.
+ *   <li>{@link #renew}, {@link #renewAll}, {@link #release} and {@link #releaseAfter} act only when name, owner and
+ *       token all match a lease that has not expired; otherwise they change nothing.
  * </ol>
  *
  * <p>Failures are exceptions. The engine retries transient ones (connection failures, deadlocks, restarts, failovers:
@@ -59,6 +59,24 @@ public interface LeaseStore extends AutoCloseable {
      * @return whether a lease matching name, owner and token was released
      */
     boolean release(String name, String owner, long token) throws SQLException;
+
+    /**
+     * Releases a held lease with a minimum hold, in one atomic operation judged by the store's clock: if name, owner
+     * and token match a lease that has not expired, its expiry becomes the later of the store's current time and its
+     * {@code acquiredAt} plus {@code minHold}. While that hold lasts the lease keeps its owner and token, so that
+     * {@link #tryAcquire} refuses everyone and {@link #inspect} shows it; a hold that has already passed is a plain
+     * {@link #release}. A store must not emulate it with a read and a later write: a renewal or takeover in between
+     * would be overwritten.
+     *
+     * <p>The default throws {@link UnsupportedOperationException}, which the engine reports to the caller with the
+     * lease still held.
+     *
+     * @return whether a lease matching name, owner and token was released
+     */
+    default boolean releaseAfter(String name, String owner, long token, Duration minHold) throws SQLException {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot release with a minimum hold (it does"
+                + " not implement LeaseStore.releaseAfter): release without minHold, or use a backend that has it");
+    }
 
     /** The current holder, or empty if nobody holds an unexpired lease. */
     Optional<LockInfo> inspect(String name) throws SQLException;

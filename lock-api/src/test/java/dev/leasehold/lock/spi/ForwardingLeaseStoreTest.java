@@ -26,7 +26,7 @@ class ForwardingLeaseStoreTest {
         @Override
         public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
             calls.add("tryAcquire " + name);
-            return Optional.of(new LeaseGrant(7, EXPIRY));
+            return Optional.of(new LeaseGrant(7, EXPIRY, EXPIRY));
         }
 
         @Override
@@ -44,6 +44,12 @@ class ForwardingLeaseStoreTest {
         @Override
         public boolean release(String name, String owner, long token) {
             calls.add("release " + name);
+            return true;
+        }
+
+        @Override
+        public boolean releaseAfter(String name, String owner, long token, Duration minHold) {
+            calls.add("releaseAfter " + name + " " + minHold);
             return true;
         }
 
@@ -103,6 +109,7 @@ class ForwardingLeaseStoreTest {
         assertThat(store.renewAll("o", List.of(new LeaseKey("a", 7), new LeaseKey("b", 8)), lease))
                 .containsOnlyKeys("batched");
         assertThat(store.release("a", "o", 7)).isTrue();
+        assertThat(store.releaseAfter("a", "o", 7, lease)).isTrue();
         assertThat(store.inspect("a")).map(LockInfo::token).contains(7L);
         assertThat(store.awaitChange("a", lease)).isEqualTo(AwaitOutcome.CHANGED);
         store.attach((reason, cause) -> {});
@@ -113,6 +120,7 @@ class ForwardingLeaseStoreTest {
                         "renew a",
                         "renewAll 2",
                         "release a",
+                        "releaseAfter a PT1S",
                         "inspect a",
                         "awaitChange a",
                         "attach",

@@ -135,6 +135,15 @@ public enum Dialect {
         };
     }
 
+    /** A time column or expression plus the microseconds of the parameter written as {@code param}, as SQL. */
+    public String plusMicros(String time, String param) {
+        return switch (this) {
+            case POSTGRESQL -> time + " + CAST(" + param + " AS bigint) * INTERVAL '1 microsecond'";
+            case H2 -> "DATEADD(MICROSECOND, CAST(" + param + " AS BIGINT), " + time + ")";
+            case MARIADB -> "TIMESTAMPADD(MICROSECOND, " + param + ", " + time + ")";
+        };
+    }
+
     /**
      * The database's current time as whole microseconds since the epoch, as an SQL expression of type BIGINT, so that
      * no time zone of the JVM, the driver or the session touches it.

@@ -28,4 +28,5 @@ public abstract class LeaseholdTck extends TckRun
                 IsolationRules,
                 ShutdownRules,
                 RestartRules,
-                ClockRules {}
+                ClockRules,
+                FixedTermRules {}

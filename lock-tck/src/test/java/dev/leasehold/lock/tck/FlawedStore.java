@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -84,7 +86,21 @@ final class FlawedStore implements LeaseStore {
         /** The data goes when the last manager closes, as an in-memory database closes with its last connection. */
         FORGETS_WHEN_ALL_CLOSED("required_r3_6_", "required_r3_4_"),
         /** A grant lasts 0.8 times the lease time it is given, a margin taken off "for clock drift". */
-        GRANT_SHORTENS_LEASE_TIME("required_r4_5_");
+        GRANT_SHORTENS_LEASE_TIME("required_r4_5_"),
+        /** renewAll renews every lease of the owner ({@code WHERE owner_id = ?}), not only the ones it is given. */
+        RENEW_ALL_SWEEPS_OWNERS_LEASES("required_r11_1_"),
+        /** renew counts the lease time from the grant's time ({@code acquired_at + ?}) instead of the current time. */
+        RENEW_FROM_GRANT_TIME("required_r11_2_"),
+        /** releaseAfter ignores the hold and frees the lock at once. */
+        RELEASE_AFTER_FREES_AT_ONCE("required_r11_3_", "required_r11_4_"),
+        /** A hold lives with the store that made it, as a session lock would: closing a store ends every hold. */
+        HOLD_ENDS_WITH_STORE("required_r11_4_"),
+        /** releaseAfter counts the hold from the release instead of the grant. */
+        HOLD_FROM_RELEASE_TIME("required_r11_5_"),
+        /** A grant over an existing row keeps the row's first acquiredAt. */
+        REGRANT_KEEPS_ACQUIRED_AT("required_r11_6_"),
+        /** Lease times are capped at one day, as a store that checks them against the renewed-lease limit would. */
+        LEASE_TIME_CAPPED_AT_A_DAY("required_r11_7_");
 
         final String[] rules;
 
@@ -106,6 +122,7 @@ final class FlawedStore implements LeaseStore {
     private final Flaw flaw;
     private final Clock clock;
     private final Map<String, Row> rows = new HashMap<>();
+    private final Set<String> holds = new HashSet<>(); // names released with a hold; guarded by this
     private volatile boolean connectionFails;
     private int open; // managers attached and not yet closed; guarded by this
 
@@ -154,6 +171,9 @@ final class FlawedStore implements LeaseStore {
         if (is(Flaw.LEASE_TIME_IGNORED)) {
             return from.plus(Duration.ofHours(1));
         }
+        if (is(Flaw.LEASE_TIME_CAPPED_AT_A_DAY) && leaseTime.compareTo(Duration.ofDays(1)) > 0) {
+            return from.plus(Duration.ofDays(1));
+        }
         return from.plus(is(Flaw.LEASE_TIME_WHOLE_SECONDS) ? Duration.ofSeconds(leaseTime.toSeconds()) : leaseTime);
     }
 
@@ -185,7 +205,7 @@ final class FlawedStore implements LeaseStore {
             Instant now = clock.instant();
             Instant expiresAt = expiry(now, leaseTime);
             rows.put(name, new Row(owner, seen.token() + 1, now, expiresAt));
-            return Optional.of(new LeaseGrant(seen.token() + 1, expiresAt));
+            return Optional.of(new LeaseGrant(seen.token() + 1, now, expiresAt));
         }
     }
 
@@ -221,8 +241,9 @@ final class FlawedStore implements LeaseStore {
         Instant expiresAt = expiry(
                 now,
                 is(Flaw.GRANT_SHORTENS_LEASE_TIME) ? leaseTime.multipliedBy(8).dividedBy(10) : leaseTime);
-        rows.put(name, new Row(owner, token, now, expiresAt));
-        return Optional.of(new LeaseGrant(token, expiresAt));
+        Instant acquiredAt = is(Flaw.REGRANT_KEEPS_ACQUIRED_AT) && row != null ? row.acquiredAt() : now;
+        rows.put(name, new Row(owner, token, acquiredAt, expiresAt));
+        return Optional.of(new LeaseGrant(token, acquiredAt, expiresAt));
     }
 
     private boolean matches(Row row, String owner, long token, Instant now) {
@@ -249,7 +270,7 @@ final class FlawedStore implements LeaseStore {
         long newToken = is(Flaw.RENEW_CHANGES_TOKEN) ? row.token() + 1 : row.token();
         Instant expiresAt = is(Flaw.RENEW_STRETCHES_LEASE_TIME)
                 ? expiry(now, leaseTime.multipliedBy(13).dividedBy(10))
-                : expiry(now, leaseTime);
+                : is(Flaw.RENEW_FROM_GRANT_TIME) ? row.acquiredAt().plus(leaseTime) : expiry(now, leaseTime);
         rows.put(name, new Row(row.owner(), newToken, row.acquiredAt(), expiresAt));
         return Optional.of(expiresAt);
     }
@@ -282,6 +303,13 @@ final class FlawedStore implements LeaseStore {
                 renew(key.name(), owner, key.token(), leaseTime).ifPresent(e -> renewed.put(key.name(), e));
             }
         }
+        if (is(Flaw.RENEW_ALL_SWEEPS_OWNERS_LEASES)) {
+            for (Map.Entry<String, Row> e : rows.entrySet()) {
+                if (owner.equals(e.getValue().owner()) && held(e.getValue(), now)) {
+                    e.setValue(e.getValue().withExpiry(expiry(now, leaseTime)));
+                }
+            }
+        }
         return renewed;
     }
 
@@ -298,6 +326,31 @@ final class FlawedStore implements LeaseStore {
         }
         if (is(Flaw.TOKEN_RESET_ON_RELEASE)) {
             rows.remove(name);
+        } else {
+            rows.put(name, new Row(null, row.token(), row.acquiredAt(), now));
+        }
+        notifyAll();
+        return true;
+    }
+
+    @Override
+    public synchronized boolean releaseAfter(String name, String owner, long token, Duration minHold)
+            throws SQLException {
+        if (failedAsGone()) {
+            return false;
+        }
+        if (is(Flaw.RELEASE_AFTER_FREES_AT_ONCE)) {
+            return release(name, owner, token);
+        }
+        Instant now = clock.instant();
+        Row row = rows.get(name);
+        if (!matches(row, owner, token, now)) {
+            return false;
+        }
+        Instant holdEnd = (is(Flaw.HOLD_FROM_RELEASE_TIME) ? now : row.acquiredAt()).plus(minHold);
+        if (holdEnd.isAfter(now)) {
+            rows.put(name, row.withExpiry(holdEnd));
+            holds.add(name);
         } else {
             rows.put(name, new Row(null, row.token(), row.acquiredAt(), now));
         }
@@ -355,6 +408,14 @@ final class FlawedStore implements LeaseStore {
     @Override
     public synchronized void close() {
         open--;
+        if (is(Flaw.HOLD_ENDS_WITH_STORE)) {
+            Instant now = clock.instant();
+            for (String name : holds) {
+                Row row = rows.get(name);
+                rows.put(name, new Row(null, row.token(), row.acquiredAt(), now));
+            }
+            holds.clear();
+        }
         if (open == 0 && is(Flaw.FORGETS_WHEN_ALL_CLOSED)) {
             rows.clear();
         }

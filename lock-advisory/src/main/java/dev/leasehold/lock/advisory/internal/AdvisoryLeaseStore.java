@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  *       key for another name (a hash collision: PostgreSQL stacks the lock), the row must be free or expired.
  *   <li>Renewal ({@code renew}, and {@code renewAll} for every lease in one {@code UPDATE … FROM unnest(…)}) and
  *       release (the guarded row {@code UPDATE} and {@code pg_advisory_unlock} in one statement) run on the session.
+ *       A release with a minimum hold unlocks too, and leaves the row without an owner but with its expiry at the
+ *       hold's end: such a row excludes every acquire, an immediate takeover included, until it expires.
  *       A lease whose row is found gone has its advisory lock given back at once.
  *   <li>Any error that ends the session (SQLState class 08, 57P01–57P05, 25P03, 25P04) loses every lease it held: the
  *       engine is told through {@link LeaseStoreEvents#allLeasesLost}, renewals of the old tokens find nothing, and
@@ -206,6 +208,20 @@ public final class AdvisoryLeaseStore implements LeaseStore {
 
     @Override
     public boolean release(String name, String owner, long token) throws SQLException {
+        return release(name, owner, token, null);
+    }
+
+    /**
+     * Releases with a minimum hold: the row keeps excluding everyone until the hold ends, by its expiry alone (its
+     * owner is cleared, so that a free key over it is not mistaken for an ended session), while the advisory lock is
+     * given back at once, so that neither this store's close nor its process's exit ends the hold early.
+     */
+    @Override
+    public boolean releaseAfter(String name, String owner, long token, Duration minHold) throws SQLException {
+        return release(name, owner, token, minHold);
+    }
+
+    private boolean release(String name, String owner, long token, Duration minHold) throws SQLException {
         return session.call(
                 "a release",
                 false,
@@ -215,7 +231,9 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                         // Not a lease this session holds (any more): there is nothing of ours to release.
                         return false;
                     }
-                    AdvisoryStatements.Release r = statements.release(session.connection(), name, owner, token, g.key);
+                    AdvisoryStatements.Release r = minHold == null
+                            ? statements.release(session.connection(), name, owner, token, g.key)
+                            : statements.releaseAfter(session.connection(), name, owner, token, g.key, minHold);
                     held.remove(g);
                     if (!r.unlocked()) {
                         LOG.warn(

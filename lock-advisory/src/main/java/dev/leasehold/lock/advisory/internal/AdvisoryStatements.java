@@ -38,6 +38,7 @@ final class AdvisoryStatements {
     private final String renew;
     private final String renewAll;
     private final String release;
+    private final String releaseAfter;
     private final String inspect;
     private final String probe;
     /** The value of {@code lock_timeout} for the statements that write a row. */
@@ -60,12 +61,15 @@ final class AdvisoryStatements {
                 + " SELECT l.name, l.owner, 1, clock_timestamp(), clock_timestamp() + l.ttl FROM l WHERE l.got"
                 + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
                 + " acquired_at = clock_timestamp(), expires_at = clock_timestamp() + (SELECT ttl FROM p)"
-                + "%s RETURNING t.token, t.expires_at)"
-                + " SELECT l.got, g.token, g.expires_at,"
+                + "%s RETURNING t.token, t.acquired_at, t.expires_at)"
+                + " SELECT l.got, g.token, g.expires_at, g.acquired_at,"
                 + " CASE WHEN l.got AND g.token IS NULL THEN pg_advisory_unlock(l.k) END AS undone"
                 + " FROM l LEFT JOIN g ON true";
-        this.acquireImmediate = String.format(acquire, "");
-        this.acquireIfFree = String.format(acquire, " WHERE t.owner_id IS NULL OR t.expires_at <= clock_timestamp()");
+        // A row without an owner whose expiry lies ahead is a minimum hold after a release (releaseAfter): nobody's
+        // session holds its key, yet it excludes until it expires, so even an immediate takeover waits for its expiry.
+        this.acquireImmediate =
+                String.format(acquire, " WHERE t.owner_id IS NOT NULL OR t.expires_at <= clock_timestamp()");
+        this.acquireIfFree = String.format(acquire, " WHERE t.expires_at <= clock_timestamp()");
         // The lease row's statements are the lease table's own (lock-table); only the acquire, which takes the
         // advisory lock in the same statement, and the release's unlock are this backend's.
         PostgresStatements rows =
@@ -77,8 +81,16 @@ final class AdvisoryStatements {
         this.release = rows.releaseCte(false)
                 + "SELECT x.released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked"
                 + " FROM (SELECT count(*) AS released FROM released) x";
+        // A hold cannot keep the owner here: a free key over a row with an owner means that its session ended, which an
+        // immediate takeover acts on.
+        this.releaseAfter = rows.releaseAfterCte(false)
+                + "SELECT x.released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked"
+                + " FROM (SELECT count(*) AS released FROM released) x";
         this.inspect = rows.inspect();
-        this.probe = rows.millisLeft();
+        // By the expiry alone, as this backend's acquire judges a row: a hold has no owner but lasts until it expires.
+        this.probe = "SELECT CASE WHEN expires_at <= clock_timestamp() THEN 0"
+                + " ELSE CAST(ceil(extract(epoch FROM (expires_at - clock_timestamp())) * 1000) AS bigint) END"
+                + " FROM " + table + " WHERE lock_name = ?";
         this.lockWait = rows.lockWait();
     }
 
@@ -129,7 +141,9 @@ final class AdvisoryStatements {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long token = rs.getLong(2);
-                return rs.wasNull() ? Optional.empty() : Optional.of(new LeaseGrant(token, instant(rs, 3)));
+                return rs.wasNull()
+                        ? Optional.empty()
+                        : Optional.of(new LeaseGrant(token, instant(rs, 4), instant(rs, 3)));
             }
         }
     }
@@ -183,6 +197,26 @@ final class AdvisoryStatements {
             ps.setString(3, owner);
             ps.setLong(4, token);
             ps.setLong(5, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Release(rs.getLong(1) == 1, rs.getBoolean(2));
+            }
+        }
+    }
+
+    /**
+     * The guarded release with a minimum hold ({@link PostgresStatements#releaseAfterCte}, without the owner) and, once
+     * it went through, {@code pg_advisory_unlock(key)}, in one statement: the row then excludes by its expiry alone.
+     */
+    Release releaseAfter(Connection c, String name, String owner, long token, long key, Duration minHold)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(releaseAfter)) {
+            ps.setString(1, lockWait);
+            ps.setLong(2, micros(minHold));
+            ps.setString(3, name);
+            ps.setString(4, owner);
+            ps.setLong(5, token);
+            ps.setLong(6, key);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return new Release(rs.getLong(1) == 1, rs.getBoolean(2));

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *       owner as holder, the grant is adopted by renewing it with its token.
  *   <li>The local deadline is the time taken before the request plus the lease time, minus a small margin; a grant
  *       that arrives after its own deadline is given back.
- *   <li>The lease joins the heartbeat. When the lock is held, the waiting policy (Failsafe, from {@link RetryOptions})
+ *   <li>The lease joins the heartbeat (a fixed-term lease only to be lost at its deadline, never renewed). When the
+ *       lock is held, the waiting policy (Failsafe, from {@link RetryOptions})
  *       sleeps, or waits on {@link LeaseStore#awaitChange} when the store can wake waiters, and tries again. A retry
  *       is one delay, not one wake-up: when the store wakes the waiter and the attempt then fails (a wake-up without
  *       cause, or another waiter won), the waiter waits out the rest of that delay without using up a retry. A
@@ -64,7 +66,8 @@ import org.slf4j.LoggerFactory;
  *   <li>The heartbeat stops (a renewal in flight is waited for, so none lands afterwards).
  *   <li>The lease of each work still running is lost and left in the store: its listeners run, nothing renews or
  *       releases it, and it expires by the database clock.
- *   <li>Every other lease still held is released.
+ *   <li>Every other lease still held is released, with its lock's minimum hold if it has one, so that closing never
+ *       frees a lock earlier than releasing it would.
  *   <li>The store is closed; if work outlived the drain, only once that work has returned, or one lease time later at
  *       the latest, so that a store whose locks live in its session does not free them under the work.
  * </ol>
@@ -231,8 +234,7 @@ public final class Engine implements LockManager {
             if (grant.isEmpty()) {
                 return Optional.empty();
             }
-            ManagedLease lease = new ManagedLease(
-                    this, name, grant.get().token(), grant.get().expiresAt(), sentAt.get(), config);
+            ManagedLease lease = new ManagedLease(this, name, grant.get(), sentAt.get(), config);
             if (lease.deadlinePassed(System.nanoTime())) {
                 LOG.warn("lock '{}' was granted only after its lease time had passed; giving it back", name);
                 releaseQuietly(name, lease.token());
@@ -321,7 +323,7 @@ public final class Engine implements LockManager {
                 owner,
                 token);
         sentAt.set(sent);
-        return Optional.of(new LeaseGrant(token, renewed.get()));
+        return Optional.of(new LeaseGrant(token, holder.get().acquiredAt(), renewed.get()));
     }
 
     /** Acquires with waiting, as the retry options say; reported to the listeners. */
@@ -335,10 +337,32 @@ public final class Engine implements LockManager {
         return StoreCalls.run(lease.name(), "extend", () -> store.renew(lease.name(), owner, lease.token(), leaseTime));
     }
 
-    /** Releases one lease in the store (release). */
-    boolean releaseInStore(ManagedLease lease) {
+    /**
+     * Releases one lease in the store (release), with a minimum hold unless {@code minHold} is zero.
+     *
+     * @throws UnsupportedOperationException if the store cannot release with a hold; nothing was changed or forgotten
+     */
+    boolean releaseInStore(ManagedLease lease, Duration minHold) {
+        if (minHold.isZero()) {
+            forget(lease);
+            return StoreCalls.run(lease.name(), "release", () -> store.release(lease.name(), owner, lease.token()));
+        }
+        // The store first: a store without releaseAfter leaves the lease held, so it must not be forgotten yet. Until
+        // it is, other threads of this manager see it RELEASING, which is contention, as the store's hold is.
+        AtomicReference<UnsupportedOperationException> unsupported = new AtomicReference<>();
+        boolean released = StoreCalls.run(lease.name(), "release", () -> {
+            try {
+                return store.releaseAfter(lease.name(), owner, lease.token(), minHold);
+            } catch (UnsupportedOperationException e) {
+                unsupported.set(e);
+                return false;
+            }
+        });
+        if (unsupported.get() != null) {
+            throw unsupported.get();
+        }
         forget(lease);
-        return StoreCalls.run(lease.name(), "release", () -> store.release(lease.name(), owner, lease.token()));
+        return released;
     }
 
     /** Forgets a lease that is no longer held: frees its name for this manager and drops it from the heartbeat. */
@@ -396,9 +420,9 @@ public final class Engine implements LockManager {
             lifecycle.drain(settings.drainTimeout());
             heartbeat.stop(true);
             List<ManagedLease> outlivers = loseOutlivingWork();
-            releaseAll();
+            Closing.releaseAll(store, owner, heldLeases());
             slots.clear();
-            closeStoreAfter(outlivers);
+            Closing.closeStoreAfter(store, owner, lifecycle, outlivers);
         } finally {
             lifecycle.finishClose();
         }
@@ -418,54 +442,15 @@ public final class Engine implements LockManager {
         return leases;
     }
 
-    private void releaseAll() {
+    private List<ManagedLease> heldLeases() {
+        List<ManagedLease> held = new ArrayList<>();
         for (Slot slot : slots.values()) {
             ManagedLease lease = slot.lease;
-            if (lease != null && lease.beginCloseRelease()) {
-                try {
-                    StoreCalls.run(lease.name(), "release", () -> store.release(lease.name(), owner, lease.token()));
-                } catch (RuntimeException e) {
-                    LOG.warn(
-                            "could not release lock '{}' while closing; it expires at {} by the database clock",
-                            lease.name(),
-                            lease.expiresAt(),
-                            e);
-                } finally {
-                    lease.finishCloseRelease();
-                }
+            if (lease != null) {
+                held.add(lease);
             }
         }
-    }
-
-    /**
-     * Closes the store now, or, when work outlived the drain, once that work has returned or one lease time has
-     * passed, on a daemon thread: a store whose locks live in its session (advisory locks) would free them on close.
-     */
-    private void closeStoreAfter(List<ManagedLease> outlivers) {
-        if (outlivers.isEmpty()) {
-            closeStore();
-            return;
-        }
-        long bound = outlivers.stream()
-                .mapToLong(lease -> lease.leaseTime().toNanos())
-                .max()
-                .orElse(0);
-        Thread closer = new Thread(
-                () -> {
-                    lifecycle.awaitOutlived(bound);
-                    closeStore();
-                },
-                "leasehold-close-" + owner);
-        closer.setDaemon(true);
-        closer.start();
-    }
-
-    private void closeStore() {
-        try {
-            store.close();
-        } catch (RuntimeException e) {
-            LOG.warn("closing the lease store of owner {} failed", owner, e);
-        }
+        return held;
     }
 
     /**

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *       leases of a manager fall into step and are renewed together: one {@code renewAll} per interval.
  *   <li>The renewer renews each batch with one {@code renewAll} per lease time, retrying transient failures until the
  *       earliest deadline in the batch; a lease missing from the answer is lost.
+ *   <li>A fixed-term lease is watched for its deadline only: it is never due, never joins a batch, and is lost when
+ *       its term ends.
  * </ol>
  *
  * <p>This class is thread-safe.
@@ -79,7 +81,7 @@ final class Heartbeat {
     /** Makes sure the timer runs no later than this lease needs. */
     void reschedule(ManagedLease lease) {
         long next = lease.deadline();
-        if (!lease.renewing && lease.nextRenewAt() - next < 0) {
+        if (!lease.fixedTerm() && !lease.renewing && lease.nextRenewAt() - next < 0) {
             next = lease.nextRenewAt();
         }
         scheduleAt(next);
@@ -119,13 +121,15 @@ final class Heartbeat {
                 if (lease.deadlinePassed(now)) {
                     lease.lose(
                             LossReason.EXPIRED,
-                            "no renewal succeeded before the lease's local deadline",
-                            engine.lastRenewalFailure());
+                            lease.fixedTerm()
+                                    ? "its fixed term of " + lease.leaseTime() + " ended (it is never renewed)"
+                                    : "no renewal succeeded before the lease's local deadline",
+                            lease.fixedTerm() ? null : engine.lastRenewalFailure());
                     leases.remove(lease);
                     continue;
                 }
                 next = earlier(next, lease.deadline());
-                if (lease.renewing) {
+                if (lease.renewing || lease.fixedTerm()) {
                     continue;
                 }
                 long untilDue = lease.nextRenewAt() - now;
@@ -175,7 +179,7 @@ final class Heartbeat {
             }
             Map<Duration, List<ManagedLease>> byLeaseTime = new LinkedHashMap<>();
             for (ManagedLease lease : locked) {
-                if (lease.state() == ManagedLease.State.HELD) {
+                if (lease.state() == ManagedLease.State.HELD && !lease.fixedTerm()) {
                     byLeaseTime
                             .computeIfAbsent(lease.leaseTime(), k -> new ArrayList<>())
                             .add(lease);

@@ -5,6 +5,7 @@ import dev.leasehold.lock.LockEvents.LossReason;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.internal.Arguments;
+import dev.leasehold.lock.spi.LeaseGrant;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A lease held through the engine. Its state moves only forward: {@code HELD} to {@code RELEASING} to {@code
- * RELEASED}, or to {@code LOST}, or (for crash tests) to {@code ABANDONED}. A lease lost because its manager closed
+ * RELEASED}, or to {@code LOST}, or (for crash tests) to {@code ABANDONED}; the one step back, {@code RELEASING} to
+ * {@code HELD}, is a release with a minimum hold that the store does not offer, which changed nothing. A lease lost because its manager closed
  * while work under it still ran is also <em>left in the store</em>: it is never given back, so that the database keeps
  * it until it expires by its clock.
  *
@@ -41,7 +43,13 @@ final class ManagedLease implements Lease {
     private final long token;
     private final long acquiringThread = Thread.currentThread().getId();
     /** When the grant arrived, by {@link System#nanoTime()}: the start of the time held that listeners are told. */
-    private final long acquiredAt = System.nanoTime();
+    private final long acquiredNanos = System.nanoTime();
+    /** The database's time of the grant. */
+    private final Instant acquiredAt;
+    /** Whether the heartbeat leaves this lease alone. */
+    private final boolean fixedTerm;
+    /** The minimum hold of {@link #release()}, zero for none. */
+    private final Duration minHold;
 
     /** Held by whoever is renewing this lease, so that a heartbeat and an extend never overlap. */
     final ReentrantLock io = new ReentrantLock();
@@ -63,11 +71,14 @@ final class ManagedLease implements Lease {
     /** Whether a heartbeat batch has this lease in flight; touched by the heartbeat threads only. */
     volatile boolean renewing;
 
-    ManagedLease(Engine engine, String name, long token, Instant expiresAt, long sentAt, LockConfig config) {
+    ManagedLease(Engine engine, String name, LeaseGrant grant, long sentAt, LockConfig config) {
         this.engine = engine;
         this.name = name;
-        this.token = token;
-        this.expiresAt = expiresAt;
+        this.token = grant.token();
+        this.acquiredAt = grant.acquiredAt();
+        this.expiresAt = grant.expiresAt();
+        this.fixedTerm = config.fixedTerm();
+        this.minHold = config.minHold();
         this.leaseTime = config.leaseTime();
         this.heartbeat = config.heartbeat();
         this.lastSentAt = sentAt;
@@ -88,6 +99,11 @@ final class ManagedLease implements Lease {
     @Override
     public String ownerId() {
         return engine.ownerId();
+    }
+
+    @Override
+    public Instant acquiredAt() {
+        return acquiredAt;
     }
 
     @Override
@@ -128,6 +144,16 @@ final class ManagedLease implements Lease {
 
     Duration leaseTime() {
         return leaseTime;
+    }
+
+    /** Whether the heartbeat leaves this lease alone: it ends at its expiry unless extended. */
+    boolean fixedTerm() {
+        return fixedTerm;
+    }
+
+    /** The minimum hold of {@link #release()}, zero for none. */
+    Duration minHold() {
+        return minHold;
     }
 
     long heartbeatNanos() {
@@ -173,7 +199,11 @@ final class ManagedLease implements Lease {
 
     @Override
     public void extend(Duration newLeaseTime) {
-        Arguments.leaseTime(newLeaseTime, "leaseTime");
+        if (fixedTerm) {
+            Arguments.fixedTermLeaseTime(newLeaseTime, "leaseTime");
+        } else {
+            Arguments.leaseTime(newLeaseTime, "leaseTime");
+        }
         io.lock();
         try {
             synchronized (this) {
@@ -187,7 +217,9 @@ final class ManagedLease implements Lease {
             synchronized (this) {
                 if (state == State.HELD) {
                     leaseTime = newLeaseTime;
-                    if (heartbeat.compareTo(newLeaseTime) >= 0) {
+                    if (fixedTerm) {
+                        heartbeat = newLeaseTime; // never used: the heartbeat leaves a fixed-term lease alone
+                    } else if (heartbeat.compareTo(newLeaseTime) >= 0) {
                         heartbeat = LockSettings.defaultHeartbeat(newLeaseTime);
                     }
                 }
@@ -218,6 +250,12 @@ final class ManagedLease implements Lease {
 
     @Override
     public void release() {
+        release(minHold);
+    }
+
+    @Override
+    public void release(Duration hold) {
+        Arguments.minHold(hold, "minHold");
         synchronized (this) {
             switch (state) {
                 case RELEASING, RELEASED -> {
@@ -232,7 +270,15 @@ final class ManagedLease implements Lease {
         }
         boolean released;
         try {
-            released = engine.releaseInStore(this);
+            released = engine.releaseInStore(this, hold);
+        } catch (UnsupportedOperationException e) {
+            synchronized (this) {
+                if (state == State.RELEASING) {
+                    state = State.HELD; // the store changed nothing: the lease is still held and renewed
+                }
+            }
+            engine.heartbeat().reschedule(this);
+            throw e;
         } catch (RuntimeException e) {
             // The store may not have released it; it ends here all the same and expires by the database clock.
             markReleased();
@@ -279,7 +325,7 @@ final class ManagedLease implements Lease {
             }
             state = State.RELEASED;
         }
-        engine.events().leaseReleased(name, token, acquiredAt);
+        engine.events().leaseReleased(name, token, acquiredNanos);
     }
 
     /**
@@ -367,7 +413,7 @@ final class ManagedLease implements Lease {
         synchronized (this) {
             kind = lostReason;
         }
-        engine.events().leaseLost(name, token, kind, acquiredAt);
+        engine.events().leaseLost(name, token, kind, acquiredNanos);
         for (Consumer<LockExpiredException> l : toNotify) {
             notify(l, lost);
         }

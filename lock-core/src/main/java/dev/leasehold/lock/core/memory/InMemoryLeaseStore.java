@@ -66,7 +66,7 @@ public final class InMemoryLeaseStore implements LeaseStore {
         long token = row == null ? 1 : row.token() + 1;
         Instant expiresAt = now.plus(leaseTime);
         rows.put(name, new Row(owner, token, now, expiresAt));
-        return Optional.of(new LeaseGrant(token, expiresAt));
+        return Optional.of(new LeaseGrant(token, now, expiresAt));
     }
 
     @Override
@@ -98,6 +98,24 @@ public final class InMemoryLeaseStore implements LeaseStore {
             return false;
         }
         rows.put(name, new Row(null, token, row.acquiredAt(), now));
+        notifyAll();
+        return true;
+    }
+
+    @Override
+    public synchronized boolean releaseAfter(String name, String owner, long token, Duration minHold) {
+        Instant now = clock.instant();
+        Row row = rows.get(name);
+        if (!matches(row, owner, token, now)) {
+            return false;
+        }
+        Instant holdEnd = row.acquiredAt().plus(minHold);
+        // While the hold lasts the row keeps its owner and token, so that it excludes everyone and inspect shows it.
+        rows.put(
+                name,
+                holdEnd.isAfter(now)
+                        ? new Row(owner, token, row.acquiredAt(), holdEnd)
+                        : new Row(null, token, row.acquiredAt(), now));
         notifyAll();
         return true;
     }

@@ -63,14 +63,14 @@ final class H2LeaseStore extends JdbcLeaseStore {
         long micros = micros(leaseTime);
         Optional<LeaseGrant> grant = write(h -> {
             Optional<LeaseGrant> updated = bind(h.createQuery(sql.acquireKnown()), owner, micros, name)
-                    .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2)))
+                    .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
                     .findOne();
             if (updated.isPresent() || known) {
                 return updated;
             }
             try {
                 return bind(h.createQuery(sql.acquireNew()), name, owner, micros)
-                        .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2)))
+                        .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
                         .findOne();
             } catch (StatementException e) {
                 if (!SqlFailures.isDuplicateKey(e)) {

@@ -158,6 +158,19 @@ public abstract class JdbcLeaseStore implements LeaseStore {
                 == 1;
     }
 
+    /**
+     * Releases a held lease with a minimum hold ({@link LeaseStatements#releaseAfter()}): one guarded statement that
+     * keeps the owner and moves the expiry to the later of now and {@code acquired_at} plus the hold, by the database
+     * clock. PostgreSQL overrides it to notify waiters.
+     */
+    @Override
+    public boolean releaseAfter(String name, String owner, long token, Duration minHold) {
+        long hold = micros(minHold);
+        return write(h -> bind(h.createUpdate(statements.releaseAfter()), hold, hold, name, owner, token)
+                        .execute())
+                == 1;
+    }
+
     /** Runs {@code each} over the leases in batches of at most {@code size}, for statements with row-value lists. */
     protected static void inBatches(Collection<LeaseKey> leases, int size, Consumer<List<LeaseKey>> each) {
         List<LeaseKey> all = new ArrayList<>(leases);

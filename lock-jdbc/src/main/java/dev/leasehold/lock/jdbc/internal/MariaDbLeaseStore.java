@@ -58,7 +58,7 @@ final class MariaDbLeaseStore extends JdbcLeaseStore {
                 return Optional.<LeaseGrant>empty();
             }
             return bind(h.createQuery(sql.readGrant()), name, owner)
-                    .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2)))
+                    .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
                     .findOne();
         });
         markKnown(name);

@@ -28,7 +28,8 @@ import java.util.OptionalLong;
  *       nothing when the lock is held.
  *   <li>Renew of many leases: one {@code UPDATE … FROM unnest(names, tokens)}.
  *   <li>Release: the guarded {@code UPDATE}, committed asynchronously, and announced with {@code pg_notify}, so that
- *       waiters listening on the table's channel wake at once.
+ *       waiters listening on the table's channel wake at once. A release with a minimum hold is committed
+ *       synchronously, since losing it could end the hold early.
  * </ol>
  *
  * <p>This class is thread-safe.
@@ -37,6 +38,7 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
 
     private final PostgresStatements sql;
     private final String release;
+    private final String releaseAfter;
     private final String channel;
     private final PgNotifications notifications;
 
@@ -44,6 +46,7 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
         super(handles, sql);
         this.sql = sql;
         this.release = sql.releaseCte(true) + "SELECT pg_notify(?, r.lock_name) FROM released r";
+        this.releaseAfter = sql.releaseAfterCte(true) + "SELECT pg_notify(?, r.lock_name) FROM released r";
         this.channel = channel(sql.table());
         this.notifications = new PgNotifications(handles, channel);
     }
@@ -64,7 +67,7 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
         Optional<LeaseGrant> grant = write(h -> (known
                         ? bind(h.createQuery(sql.acquireKnown()), sql.lockWait(), owner, micros(leaseTime), name)
                         : bind(h.createQuery(sql.acquireNew()), sql.lockWait(), name, owner, micros(leaseTime)))
-                .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2)))
+                .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
                 .findOne());
         if (!known) {
             markKnown(name);
@@ -106,6 +109,20 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
     @Override
     public boolean release(String name, String owner, long token) {
         return write(h -> bind(h.createQuery(release), sql.lockWait(), name, owner, token, channel)
+                                .mapTo(String.class)
+                                .list())
+                        .size()
+                == 1;
+    }
+
+    /**
+     * Releases with a minimum hold: the guarded {@code UPDATE} of {@link PostgresStatements#releaseAfterCte}, committed
+     * synchronously, and a {@code pg_notify}, so that waiters look again (and, if the hold lasts, wait for its end).
+     */
+    @Override
+    public boolean releaseAfter(String name, String owner, long token, Duration minHold) {
+        long hold = micros(minHold);
+        return write(h -> bind(h.createQuery(releaseAfter), sql.lockWait(), hold, hold, name, owner, token, channel)
                                 .mapTo(String.class)
                                 .list())
                         .size()

@@ -188,7 +188,7 @@ public final class JpaLeaseStore implements LeaseStore {
         }
         Instant expiresAt = now.plus(RowLocking.micros(leaseTime));
         long token = row.grant(owner, now, expiresAt);
-        return Optional.of(new LeaseGrant(token, expiresAt));
+        return Optional.of(new LeaseGrant(token, now, expiresAt));
     }
 
     @Override
@@ -288,6 +288,42 @@ public final class JpaLeaseStore implements LeaseStore {
                 signals.released(key(name));
             }
             return released;
+        } catch (RuntimeException e) {
+            throw transientIfLockFailure(e, "release of lock '" + name + "'");
+        }
+    }
+
+    /**
+     * Releases with a minimum hold in one transaction on the locked row: if the lease holds, its expiry becomes the
+     * later of the database's time and its {@code acquiredAt} plus the hold, keeping the owner while the hold lasts; a
+     * hold already over is a plain release.
+     */
+    @Override
+    public boolean releaseAfter(String name, String owner, long token, Duration minHold) throws SQLException {
+        try {
+            // Empty: no such lease; false: held until the hold ends; true: freed at once.
+            Optional<Boolean> freed = Tx.run(emf, em -> {
+                LeaseRow row = RowLocking.lock(em, sql, name, lockWait);
+                Instant now = RowLocking.now(em, sql);
+                if (row == null || !row.isHeldBy(owner, token, now)) {
+                    Tx.rollbackOnly(em);
+                    return Optional.<Boolean>empty();
+                }
+                Instant holdEnd = row.getAcquiredAt().plus(RowLocking.micros(minHold));
+                if (holdEnd.isAfter(now)) {
+                    row.extendTo(holdEnd);
+                    return Optional.of(false);
+                }
+                row.release(now);
+                return Optional.of(true);
+            });
+            if (freed.isEmpty()) {
+                return false;
+            }
+            if (freed.get()) {
+                signals.released(key(name));
+            }
+            return true;
         } catch (RuntimeException e) {
             throw transientIfLockFailure(e, "release of lock '" + name + "'");
         }

@@ -28,17 +28,18 @@ public final class H2Statements extends LeaseStatements {
 
     /**
      * Acquire of an existing row when free or expired. Parameters: owner, lease microseconds, name. Returns token,
-     * expires_at, or nothing when the lock is held.
+     * acquired_at, expires_at, or nothing when the lock is held.
      */
     public String acquireKnown() {
-        return "SELECT token, expires_at FROM FINAL TABLE (UPDATE " + table + " SET owner_id = ?, token = token + 1,"
+        return "SELECT token, acquired_at, expires_at FROM FINAL TABLE (UPDATE " + table
+                + " SET owner_id = ?, token = token + 1,"
                 + " acquired_at = CURRENT_TIMESTAMP(6), expires_at = " + dialect.nowPlusMicros("?")
                 + " WHERE lock_name = ? AND (owner_id IS NULL OR expires_at <= CURRENT_TIMESTAMP(6)))";
     }
 
-    /** The first row of a name. Parameters: name, owner, lease microseconds. Returns token, expires_at. */
+    /** The first row of a name. Parameters: name, owner, lease microseconds. Returns token, acquired_at, expires_at. */
     public String acquireNew() {
-        return "SELECT token, expires_at FROM FINAL TABLE (INSERT INTO " + table
+        return "SELECT token, acquired_at, expires_at FROM FINAL TABLE (INSERT INTO " + table
                 + " (lock_name, owner_id, token, acquired_at, expires_at)"
                 + " VALUES (?, ?, 1, CURRENT_TIMESTAMP(6), " + dialect.nowPlusMicros("?") + "))";
     }

@@ -74,6 +74,22 @@ public class LeaseStatements {
     }
 
     /**
+     * Releases a held lease with a minimum hold: guarded like {@link #release()}, it sets the expiry to the later of
+     * the database's time and {@code acquired_at} plus the hold, and keeps the owner while that hold lasts (so that
+     * the row excludes everyone and {@code inspect} shows it); a hold already over clears the owner as {@link
+     * #release()} does. Parameters: hold microseconds, hold microseconds, name, owner, token. PostgreSQL's backend uses
+     * {@link PostgresStatements#releaseAfterCte} instead.
+     */
+    public String releaseAfter() {
+        // The owner is assigned first: MariaDB evaluates the assignments in order, with the values already assigned.
+        String holdEnd = dialect.plusMicros("acquired_at", "?");
+        return holderPrefix + "UPDATE " + table + " SET owner_id = CASE WHEN " + holdEnd + " > " + dialect.now()
+                + " THEN owner_id ELSE NULL END, expires_at = GREATEST(" + dialect.now() + ", "
+                + dialect.plusMicros("acquired_at", "?") + ") WHERE lock_name = ? AND owner_id = ? AND token = ? AND"
+                + " expires_at > " + dialect.now();
+    }
+
+    /**
      * The row of a name: owner, token, acquired_at, expires_at and whether the lease holds by the database clock (1 or
      * 0); no row when the name was never used. Parameter: name.
      */

@@ -50,9 +50,9 @@ public final class MariaDbStatements extends LeaseStatements {
                 + " VALUES (?, ?, 1, UTC_TIMESTAMP(6), " + dialect.nowPlusMicros("?") + ")";
     }
 
-    /** Reads the grant just written. Parameters: name, owner. Returns token, expires_at. */
+    /** Reads the grant just written. Parameters: name, owner. Returns token, acquired_at, expires_at. */
     public String readGrant() {
-        return "SELECT token, expires_at FROM " + table
+        return "SELECT token, acquired_at, expires_at FROM " + table
                 + " WHERE lock_name = ? AND owner_id = ? AND expires_at > UTC_TIMESTAMP(6)";
     }
 

@@ -35,7 +35,7 @@ public final class PostgresStatements extends LeaseStatements {
     /**
      * Acquire of a name this store has not seen: {@code INSERT … ON CONFLICT DO UPDATE … WHERE free or expired}; the
      * token is the row's previous token plus one, computed by the statement that wins. Parameters: lock wait, name,
-     * owner, lease microseconds. Returns token, expires_at, or nothing when the lock is held.
+     * owner, lease microseconds. Returns token, acquired_at, expires_at, or nothing when the lock is held.
      */
     public String acquireNew() {
         return bounded("") + "INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
@@ -43,19 +43,19 @@ public final class PostgresStatements extends LeaseStatements {
                 + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
                 + " acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at"
                 + " WHERE t.owner_id IS NULL OR t.expires_at <= clock_timestamp()"
-                + " RETURNING token, expires_at";
+                + " RETURNING token, acquired_at, expires_at";
     }
 
     /**
      * Acquire of a known name: a conditional {@code UPDATE … RETURNING}, which matches nothing, writes no WAL and takes
      * no transaction id when the lock is held. Parameters: lock wait, owner, lease microseconds, name. Returns token,
-     * expires_at, or nothing when the lock is held.
+     * acquired_at, expires_at, or nothing when the lock is held.
      */
     public String acquireKnown() {
         return bounded("") + "UPDATE " + table + " AS t SET owner_id = ?, token = t.token + 1,"
                 + " acquired_at = clock_timestamp(), expires_at = " + dialect.nowPlusMicros("?")
                 + " FROM w WHERE t.lock_name = ? AND (t.owner_id IS NULL OR t.expires_at <= clock_timestamp())"
-                + " RETURNING t.token, t.expires_at";
+                + " RETURNING t.token, t.acquired_at, t.expires_at";
     }
 
     /**
@@ -88,6 +88,25 @@ public final class PostgresStatements extends LeaseStatements {
     public String releaseCte(boolean asynchronous) {
         return bounded(asynchronous ? ", set_config('synchronous_commit', 'off', true) AS a" : "")
                 + ", released AS (UPDATE " + table + " AS t SET owner_id = NULL, expires_at = clock_timestamp()"
+                + " FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
+                + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name) ";
+    }
+
+    /**
+     * The guarded release with a minimum hold as a CTE named {@code released} (returning {@code lock_name}), committed
+     * synchronously: a hold lost in a crash could end before the hold promised. The expiry becomes the later of {@code
+     * clock_timestamp()} and {@code acquired_at} plus the hold. With {@code keepOwner} the owner stays while the hold
+     * lasts ({@link LeaseStatements#releaseAfter()}); without, it is cleared at once, for a backend whose holders are
+     * told apart by something else (the advisory backend's session locks), whose acquire then lets the row exclude by
+     * its expiry alone; the lease table's own statements count a row without an owner as free.
+     * Parameters: lock wait, hold microseconds (twice with {@code keepOwner}), name, owner, token; then the backend's
+     * own.
+     */
+    public String releaseAfterCte(boolean keepOwner) {
+        String holdEnd = dialect.plusMicros("t.acquired_at", "?");
+        String owner = keepOwner ? "CASE WHEN " + holdEnd + " > clock_timestamp() THEN t.owner_id END" : "NULL";
+        return bounded("") + ", released AS (UPDATE " + table + " AS t SET owner_id = " + owner
+                + ", expires_at = GREATEST(clock_timestamp(), " + holdEnd + ")"
                 + " FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
                 + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name) ";
     }
