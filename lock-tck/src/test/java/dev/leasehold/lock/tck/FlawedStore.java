@@ -37,6 +37,8 @@ final class FlawedStore implements LeaseStore {
         CLIENT_CLOCK_EXPIRY("required_r10_1_"),
         /** awaitChange waits for a release without looking at the lock first, so a free lock keeps it waiting. */
         AWAIT_WITHOUT_LOOKING("required_r7_7_"),
+        /** awaitChange answers null, not TIMED_OUT, when its wait on a held lock runs out. */
+        AWAIT_ANSWERS_NULL("required_r7_7_"),
         /** Grants every request, held or not. */
         NO_EXCLUSION("required_r2_1_"),
         /** Every grant gets token 1. */
@@ -391,7 +393,7 @@ final class FlawedStore implements LeaseStore {
             look = true;
             long left = end - System.nanoTime();
             if (left <= 0) {
-                return AwaitOutcome.TIMED_OUT;
+                return is(Flaw.AWAIT_ANSWERS_NULL) ? null : AwaitOutcome.TIMED_OUT;
             }
             long untilExpiry =
                     row == null ? left : Duration.between(now, row.expiresAt()).toNanos();

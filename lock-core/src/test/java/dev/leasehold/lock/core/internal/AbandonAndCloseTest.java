@@ -2,22 +2,32 @@ package dev.leasehold.lock.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
+import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.testing.TestTimes;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * What close() and the crash simulation abandon() do to the store and to waiting threads: the store is closed once,
- * an abandoned manager leaves it open, and a thread waiting for a lock is woken by either.
+ * an abandoned manager leaves it open, a thread waiting for a lock is woken, and work that closes the manager itself
+ * does not hold up another thread's close.
  */
 class AbandonAndCloseTest {
 
@@ -87,15 +97,82 @@ class AbandonAndCloseTest {
             });
             thread.start();
             // Parked in the store's wait for the held lock: only the abandon can end it before a minute.
-            org.awaitility.Awaitility.await()
-                    .atMost(env.patience())
-                    .until(() -> thread.getState() == Thread.State.TIMED_WAITING);
+            await().atMost(env.patience()).until(() -> thread.getState() == Thread.State.TIMED_WAITING);
 
             EngineAccess.abandon(waiter);
 
             assertThat(outcome.get(env.patience().toMillis(), TimeUnit.MILLISECONDS))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("closed while this thread waited");
+        }
+    }
+
+    /** The reference store, telling when a thread of its manager waits in it for a lock to change. */
+    static final class WaitedOnStore extends ForwardingLeaseStore {
+        final CountDownLatch waiting = new CountDownLatch(1);
+
+        WaitedOnStore(InMemoryLeaseStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
+            waiting.countDown();
+            return super.awaitChange(name, maxWait);
+        }
+    }
+
+    @Test
+    void workClosingTheManagerDuringAnotherThreadsDrainEndsTheDrainAtOnce() throws Exception {
+        WaitedOnStore store = new WaitedOnStore(new InMemoryLeaseStore());
+        // A drain that only the work's own close() can end within the test's patience.
+        LeaseLockManager manager = new LeaseLockManager(
+                store,
+                settings("drained").toBuilder()
+                        .drainTimeout(Duration.ofMinutes(1))
+                        .build());
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            CountDownLatch working = new CountDownLatch(1);
+            // A thread waiting for the held lock is woken by close() as it begins: the sign that the drain is under
+            // way.
+            CountDownLatch closeBegun = new CountDownLatch(1);
+            AtomicBoolean validAfterItsClose = new AtomicBoolean(true);
+            Future<?> work = threads.submit(() -> {
+                manager.lock("w").runLocked(lease -> {
+                    working.countDown();
+                    assertThat(closeBegun.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                            .isTrue();
+                    manager.close();
+                    // Returns once the first close is done, which has lost this work's lease by then.
+                    validAfterItsClose.set(lease.isValid());
+                });
+                return null;
+            });
+            assertThat(working.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+            threads.submit(() -> {
+                try {
+                    manager.lock("w").acquire(Duration.ofMinutes(1));
+                } catch (IllegalStateException closed) {
+                    closeBegun.countDown();
+                }
+                return null;
+            });
+            assertThat(store.waiting.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+
+            Future<?> closing = threads.submit(manager::close);
+
+            closing.get(env.patience().toMillis(), TimeUnit.MILLISECONDS);
+            // The work's lease was lost, not released: it stays in the store until it expires.
+            assertThatThrownBy(() -> work.get(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .hasCauseInstanceOf(LockExpiredException.class)
+                    .hasMessageContaining("closed from the work under the lock");
+            assertThat(validAfterItsClose).isFalse();
+            assertThat(store.inspect("w")).isPresent();
+        } finally {
+            threads.shutdownNow();
         }
     }
 

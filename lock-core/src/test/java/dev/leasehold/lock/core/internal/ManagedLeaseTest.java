@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.leasehold.lock.LockEvents.LossReason;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockOptions;
@@ -58,7 +59,7 @@ class ManagedLeaseTest {
             .heartbeatInterval(HEARTBEAT)
             .retry(RetryOptions.none())
             .build();
-    private final Engine engine = new Engine(store, settings);
+    private final Engine engine = new Engine(store, settings, null);
     private final LockConfig config = LockConfig.of(settings, LockOptions.defaults());
 
     @AfterEach
@@ -140,7 +141,7 @@ class ManagedLeaseTest {
     @Test
     void aRenewalAnsweredAfterALossAsksForTheGrantBackUnlessTheLeaseStaysInTheStore() throws Exception {
         ManagedLease lost = acquire("lost");
-        lost.lose("test", null);
+        lost.lose(LossReason.EXPIRED, "test", null);
         assertThat(lost.renewed(System.nanoTime(), LEASE, Instant.now())).isTrue();
 
         ManagedLease left = acquire("left");
@@ -158,8 +159,8 @@ class ManagedLeaseTest {
         AtomicInteger told = new AtomicInteger();
         assertThat(lease.onLost(e -> told.incrementAndGet())).isSameAs(lease);
 
-        LockExpiredException first = lease.lose("first", null);
-        LockExpiredException second = lease.lose("second", null);
+        LockExpiredException first = lease.lose(LossReason.EXPIRED, "first", null);
+        LockExpiredException second = lease.lose(LossReason.EXPIRED, "second", null);
 
         assertThat(first).hasMessageContaining("first");
         assertThat(second).isSameAs(first);
@@ -172,7 +173,7 @@ class ManagedLeaseTest {
         ManagedLease lease = acquire("a");
         assertThat(engine.heldLeaseCount()).isEqualTo(1);
 
-        lease.lose("test", null);
+        lease.lose(LossReason.EXPIRED, "test", null);
 
         assertThat(engine.heldLeaseCount()).isZero();
         assertThat(engine.isHeld("a")).isFalse();
@@ -185,7 +186,7 @@ class ManagedLeaseTest {
         lease.onLost(e -> told.incrementAndGet());
         lease.release();
 
-        assertThat(lease.lose("late", null)).isNotNull();
+        assertThat(lease.lose(LossReason.EXPIRED, "late", null)).isNotNull();
         lease.abandon();
         assertThat(lease.beginCloseRelease()).isFalse();
         assertThat(lease.onLost(e -> told.incrementAndGet())).isSameAs(lease);
