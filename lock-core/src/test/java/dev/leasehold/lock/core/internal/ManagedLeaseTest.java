@@ -12,6 +12,7 @@ import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
 import dev.leasehold.lock.spi.ForwardingLeaseStore;
+import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.testing.TestTimes;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -72,7 +73,8 @@ class ManagedLeaseTest {
     }
 
     private ManagedLease unregistered(long sentAt) {
-        return new ManagedLease(engine, "a", 1, Instant.now(), sentAt, config);
+        Instant now = Instant.now();
+        return new ManagedLease(engine, "a", new LeaseGrant(1, now, now), sentAt, config);
     }
 
     @Test
