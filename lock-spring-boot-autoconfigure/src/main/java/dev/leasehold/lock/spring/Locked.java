@@ -9,8 +9,9 @@ import java.lang.annotation.Target;
 /**
  * Runs the annotated method of a Spring bean under a distributed lock of the application's {@link
  * dev.leasehold.lock.LockManager}, as {@link dev.leasehold.lock.DistributedLock#withLock withLock} does: the lock is
- * acquired before the method runs, renewed by the heartbeat while it runs, and released however it ends. The method
- * reads its lease through {@link LockedContext#currentLease()}.
+ * acquired before the method runs, renewed by the heartbeat while it runs (unless {@link #fixedTerm()}), and released
+ * however it ends (not before {@link #minHold()}, if set). The method reads its lease through {@link
+ * LockedContext#currentLease()}.
  *
  * <pre>{@code
  * @Locked(name = "invoice-#{#invoice.id}", onHeld = Locked.OnHeld.FAIL)
@@ -50,10 +51,30 @@ public @interface Locked {
     String maxWait() default "";
 
     /**
-     * The lease time of this lock, in the same forms as {@link #maxWait()}; its heartbeat is a third of it. Empty (the
-     * default): the manager's lease time ({@code leasehold.lease-time}).
+     * The lease time of this lock, in the same forms as {@link #maxWait()}: at most one day, or 366 days with {@link
+     * #fixedTerm()}; its heartbeat is a third of it. Empty (the default): the manager's lease time ({@code
+     * leasehold.lease-time}).
      */
     String leaseTime() default "";
+
+    /**
+     * The minimum hold of this lock, in the same forms as {@link #maxWait()}: however soon the method returns or
+     * throws, the lock stays held, for every owner, until its grant plus this time by the database clock ({@link
+     * dev.leasehold.lock.Lease#release(java.time.Duration)}), even if this application stops meanwhile; at most 366
+     * days. Empty (the default): released as soon as the method ends. For a job that several nodes run on the same
+     * schedule, a hold a little shorter than the period keeps a fast run from being repeated by a node whose clock or
+     * scheduler is late.
+     */
+    String minHold() default "";
+
+    /**
+     * Whether the lease is fixed-term ({@link dev.leasehold.lock.LockOptions.Builder#fixedTerm()}): never renewed, it
+     * ends {@link #leaseTime()} after its grant by the database clock even while the method still runs, and then the
+     * call ends as one whose lease was lost. A hard limit on how long the method holds the lock; with it {@link
+     * #leaseTime()} may be up to 366 days instead of one. Default: false, the heartbeat renews the lease while the
+     * method runs.
+     */
+    boolean fixedTerm() default false;
 
     /**
      * What a call does when the lock is held by another owner. A lock this very thread already holds through the same

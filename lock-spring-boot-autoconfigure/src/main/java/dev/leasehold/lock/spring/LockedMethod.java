@@ -86,10 +86,17 @@ final class LockedMethod {
 
         LockOptions.Builder options = LockOptions.builder();
         Optional<Duration> leaseTime = duration(locked.leaseTime(), "leaseTime", where);
+        leaseTime.ifPresent(t -> checkLeaseTime(t, locked, where));
+        leaseTime.ifPresent(options::leaseTime);
+        if (locked.fixedTerm()) {
+            options.fixedTerm();
+        }
+        Optional<Duration> minHold = duration(locked.minHold(), "minHold", where);
         try {
-            leaseTime.ifPresent(options::leaseTime);
+            minHold.ifPresent(options::minHold);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("@Locked(leaseTime) on " + where + ": " + e.getMessage());
+            throw new IllegalArgumentException(
+                    "@Locked(minHold = \"" + locked.minHold() + "\") on " + where + ": " + e.getMessage());
         }
         Optional<Duration> maxWait = duration(locked.maxWait(), "maxWait", where);
         if (locked.onHeld() == Locked.OnHeld.WAIT) {
@@ -116,6 +123,37 @@ final class LockedMethod {
         }
         Object skipValue = returnType == Optional.class ? Optional.empty() : null;
         return new LockedMethod(method, locked.name(), expression, locked.onHeld(), built, skipValue, parameterNames);
+    }
+
+    /**
+     * Checks {@code leaseTime} with the annotation's {@code fixedTerm}, so that the message names the attributes: a lease
+     * too long to be renewed is pointed at {@code fixedTerm = true} when a fixed term would take it.
+     */
+    private static void checkLeaseTime(Duration leaseTime, Locked locked, String where) {
+        String attributes = "@Locked(leaseTime = \"" + locked.leaseTime() + "\""
+                + (locked.fixedTerm() ? ", fixedTerm = true" : "") + ") on " + where + ": ";
+        LockOptions.Builder asGiven = LockOptions.builder().leaseTime(leaseTime);
+        if (locked.fixedTerm()) {
+            asGiven.fixedTerm();
+        }
+        try {
+            asGiven.build();
+        } catch (IllegalArgumentException e) {
+            if (!locked.fixedTerm() && fitsFixedTerm(leaseTime)) {
+                throw new IllegalArgumentException(attributes + e.getMessage()
+                        + "; here: set fixedTerm = true, so that the lease ends at its term instead of being renewed");
+            }
+            throw new IllegalArgumentException(attributes + e.getMessage());
+        }
+    }
+
+    private static boolean fitsFixedTerm(Duration leaseTime) {
+        try {
+            LockOptions.builder().leaseTime(leaseTime).fixedTerm().build();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The lock name for a call with these arguments. */
