@@ -141,6 +141,23 @@ abstract class ProviderContract {
         assertThat(LeaseholdLocks.currentToken()).isEmpty();
     }
 
+    /** When it fails: a lock unlocked on another thread still shows as current on the thread that locked. */
+    @Test
+    void unlockOnAnotherThreadEndsTheCurrentLease() throws Exception {
+        LeaseholdLockProvider a = new LeaseholdLockProvider(manager());
+        SimpleLock lock = a.lock(config(Duration.ofSeconds(5), Duration.ZERO)).orElseThrow();
+        assertThat(LeaseholdLocks.currentLease()).isPresent();
+
+        CompletableFuture.runAsync(() -> {
+                    assertThat(LeaseholdLocks.currentLease()).isEmpty();
+                    lock.unlock();
+                })
+                .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(LeaseholdLocks.currentLease()).isEmpty();
+        assertThat(a.manager().inspect(name)).isEmpty();
+    }
+
     /**
      * When it fails: lockAtMostFor is not a hard limit (the live, idle holder kept the lock) or it ended before its
      * time by the database clock.
