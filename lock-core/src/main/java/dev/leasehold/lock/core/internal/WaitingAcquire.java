@@ -148,6 +148,14 @@ final class WaitingAcquire {
             Thread.interrupted();
             throw closedWhileWaiting(name);
         }
+        if (lifecycle.isClosed()) {
+            // Closed while parked but woken by the store first (closing it wakes its waiters): the same outcome,
+            // keeping a caller's own interrupt.
+            if (interrupted != null) {
+                Thread.currentThread().interrupt();
+            }
+            throw closedWhileWaiting(name);
+        }
         if (interrupted != null) {
             throw interrupted;
         }
