@@ -177,6 +177,70 @@ class AbandonAndCloseTest {
     }
 
     @Test
+    void aSecondCloseInterruptedWhileTheFirstDrainsReturnsWhenThatIsDoneWithItsInterruptKept() throws Exception {
+        WaitedOnStore store = new WaitedOnStore(new InMemoryLeaseStore());
+        LeaseLockManager manager = new LeaseLockManager(
+                store,
+                settings("twice-closed").toBuilder()
+                        .drainTimeout(Duration.ofMinutes(1))
+                        .build());
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            CountDownLatch working = new CountDownLatch(1);
+            CountDownLatch finish = new CountDownLatch(1);
+            AtomicBoolean workEnded = new AtomicBoolean();
+            threads.submit(() -> {
+                manager.lock("w").runLocked(lease -> {
+                    working.countDown();
+                    assertThat(finish.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                            .isTrue();
+                    workEnded.set(true);
+                });
+                return null;
+            });
+            assertThat(working.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+            CountDownLatch closeBegun = new CountDownLatch(1);
+            threads.submit(() -> {
+                try {
+                    manager.lock("w").acquire(Duration.ofMinutes(1));
+                } catch (IllegalStateException closed) {
+                    closeBegun.countDown();
+                }
+                return null;
+            });
+            assertThat(store.waiting.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+            Future<?> first = threads.submit(manager::close);
+            assertThat(closeBegun.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+            AtomicBoolean workEndedFirst = new AtomicBoolean();
+            AtomicBoolean interruptKept = new AtomicBoolean();
+            Thread second = new Thread(() -> {
+                manager.close();
+                workEndedFirst.set(workEnded.get());
+                interruptKept.set(Thread.currentThread().isInterrupted());
+            });
+            second.start();
+            // Waiting for the first close, which drains the work.
+            await().atMost(env.patience()).until(() -> second.getState() == Thread.State.WAITING);
+
+            second.interrupt();
+            finish.countDown();
+
+            first.get(env.patience().toMillis(), TimeUnit.MILLISECONDS);
+            second.join(env.patience().toMillis());
+            assertThat(second.isAlive()).isFalse();
+            assertThat(workEndedFirst).as("the drained work had returned").isTrue();
+            assertThat(interruptKept)
+                    .as("the second closer's interrupt is kept")
+                    .isTrue();
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void onlyTheEngineRegistersTheAccessToIt() throws Exception {
         new LeaseLockManager(new InMemoryLeaseStore(), settings("registered")).close();
 
