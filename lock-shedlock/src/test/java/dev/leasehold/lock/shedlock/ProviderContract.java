@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -340,6 +341,108 @@ abstract class ProviderContract {
         assertThat(tokens).hasSizeGreaterThanOrEqualTo(wanted);
         for (int i = 1; i < tokens.size(); i++) {
             assertThat(tokens.get(i)).as("token %d of %s", i, tokens).isGreaterThan(tokens.get(i - 1));
+        }
+    }
+
+    /**
+     * Scheduled jobs that write in transactions of their own, on a plain connection of another pool, half of them
+     * through ShedLock's executor and half through the provider directly, on several threads of several managers. When
+     * it fails: two jobs ran at once (their enter and exit interleave, or two read the same counter and one update was
+     * lost), or a job committed with a token not larger than the one committed before it.
+     */
+    @Test
+    void transactionalJobsLoseNoUpdateAndCommitIncreasingTokens() throws Exception {
+        int managers = 3;
+        int threadsPerManager = 2;
+        int wanted = 60;
+        TestPool jobPool = db.newPool("shedlock-job", managers * threadsPerManager);
+        resources.add(jobPool);
+        FencedCounter counter = FencedCounter.create(jobPool, prefix);
+        List<LeaseholdLockProvider> providers = new ArrayList<>();
+        for (int i = 0; i < managers; i++) {
+            providers.add(new LeaseholdLockProvider(manager()));
+        }
+        AtomicInteger granted = new AtomicInteger();
+        AtomicInteger rejected = new AtomicInteger();
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        LockingTaskExecutor.TaskWithResult<Boolean> job = () -> {
+            long token = LeaseholdLocks.currentToken().orElseThrow();
+            events.add("enter " + token);
+            granted.incrementAndGet();
+            boolean accepted = counter.run(token);
+            if (!accepted) {
+                rejected.incrementAndGet();
+            }
+            events.add("exit " + token);
+            return accepted;
+        };
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(managers * threadsPerManager);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < managers * threadsPerManager; t++) {
+                LeaseholdLockProvider provider = providers.get(t % managers);
+                boolean viaExecutor = t % 2 == 0;
+                LockingTaskExecutor executor = new DefaultLockingTaskExecutor(provider);
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    long deadline = System.nanoTime() + PATIENCE.toNanos();
+                    while (granted.get() < wanted && System.nanoTime() < deadline) {
+                        LockConfiguration config = config(Duration.ofSeconds(5), Duration.ZERO);
+                        try {
+                            if (viaExecutor) {
+                                executor.executeWithLock(job, config);
+                            } else {
+                                Optional<SimpleLock> lock = provider.lock(config);
+                                if (lock.isPresent()) {
+                                    try {
+                                        job.call();
+                                    } finally {
+                                        lock.get().unlock();
+                                    }
+                                }
+                            }
+                        } catch (Throwable e) {
+                            // The executor's signature throws Throwable; the future carries it to the test.
+                            throw new ExecutionException(e);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get(PATIENCE.toSeconds() + 5, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(granted.get()).isGreaterThanOrEqualTo(wanted);
+        List<String> seen = List.copyOf(events);
+        for (int i = 0; i < seen.size(); i += 2) {
+            assertThat(seen.get(i)).as("event %d of %s", i, seen).startsWith("enter ");
+            assertThat(seen.get(i + 1))
+                    .as("event %d of %s", i + 1, seen)
+                    .isEqualTo("exit " + seen.get(i).substring(6));
+        }
+        assertThat(rejected)
+                .as("writes refused for a token not above the last committed")
+                .hasValue(0);
+        assertThat(counter.runs())
+                .as("the counter after %d runs", granted.get())
+                .isEqualTo(granted.get());
+        List<FencedCounter.Run> history = counter.history();
+        assertThat(history).hasSize(granted.get());
+        for (int i = 0; i < history.size(); i++) {
+            assertThat(history.get(i).runNo())
+                    .as("committed run %d of %s", i, history)
+                    .isEqualTo(i + 1);
+            if (i > 0) {
+                assertThat(history.get(i).token())
+                        .as("token of committed run %d of %s", i, history)
+                        .isGreaterThan(history.get(i - 1).token());
+            }
         }
     }
 
