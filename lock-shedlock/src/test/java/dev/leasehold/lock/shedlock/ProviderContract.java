@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.Lease;
+import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
@@ -179,6 +180,33 @@ abstract class ProviderContract {
         assertThat(first.isValid()).isFalse();
         lock.unlock(); // the lost lease is logged, not thrown, as ShedLock's own providers do
         taken.unlock();
+    }
+
+    /**
+     * ShedLock gives a job no way to learn that its lock ended; here the job's lease tells its listeners when
+     * lockAtMostFor ends while the job still runs. When it fails: no lost-lock signal came, or the lease still claimed
+     * to be valid once another manager held the lock.
+     */
+    @Test
+    void theJobIsToldWhenLockAtMostForEndsWhileItRuns() throws Exception {
+        Duration atMost = Duration.ofMillis(800);
+        LeaseholdLockProvider a = new LeaseholdLockProvider(manager());
+        LeaseholdLockProvider b = new LeaseholdLockProvider(manager());
+        // A first grant of a fresh JVM can take longer than the short term below on a busy machine.
+        a.lock(new LockConfiguration(Instant.now(), name + "_warm", Duration.ofSeconds(5), Duration.ZERO))
+                .orElseThrow()
+                .unlock();
+        SimpleLock lock = a.lock(config(atMost, Duration.ZERO)).orElseThrow();
+        Lease first = current();
+        CompletableFuture<LockExpiredException> lost = new CompletableFuture<>();
+        first.onLost(lost::complete);
+
+        assertThat(lost.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).token()).isEqualTo(first.token());
+        SimpleLock taken = lockWhenFree(b, config(Duration.ofSeconds(5), Duration.ZERO));
+        assertThat(first.isValid()).isFalse();
+        assertThat(current().acquiredAt()).isAfterOrEqualTo(first.acquiredAt().plus(atMost));
+        taken.unlock();
+        lock.unlock(); // lost: logged, not thrown
     }
 
     /** When it fails: lockAtLeastFor did not keep the lock held after unlock until that long after the grant. */
