@@ -11,6 +11,7 @@ import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.FailingDataSource;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestDatabases;
 import dev.leasehold.lock.testing.TestPool;
@@ -30,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockAssert;
 import net.javacrumbs.shedlock.core.LockConfiguration;
@@ -79,8 +81,12 @@ abstract class ProviderContract {
     private LockManager manager() {
         TestPool pool = db.newPool("shedlock", 4);
         resources.add(pool);
+        return manager(pool);
+    }
+
+    private LockManager manager(DataSource dataSource) {
         LockManager manager = Locks.builder()
-                .dataSource(pool)
+                .dataSource(dataSource)
                 .backend(backend())
                 .tablePrefix(prefix)
                 .leaseTime(Duration.ofSeconds(5))
@@ -231,6 +237,32 @@ abstract class ProviderContract {
         Lease second = b.manager().lock(name).tryAcquire().orElseThrow();
         assertThat(second.acquiredAt()).isAfterOrEqualTo(first.acquiredAt().plus(atLeast));
         second.release();
+    }
+
+    /**
+     * A node whose scheduler fires again inside its own lockAtLeastFor, and whose first try then fails transiently (a
+     * dropped connection, a serialization failure), must still find the lock held. When it fails: the manager took its
+     * own minimum-hold row, which still names it as owner, for a grant whose reply was lost, and ran the job again
+     * inside lockAtLeastFor with the old token.
+     */
+    @Test
+    void aTransientFailureNeverRunsTheJobAgainInsideItsOwnLockAtLeastFor() {
+        TestPool pool = db.newPool("shedlock", 4);
+        resources.add(pool);
+        FailingDataSource failing = new FailingDataSource(pool);
+        LeaseholdLockProvider a = new LeaseholdLockProvider(manager(failing));
+        LeaseholdLockProvider b = new LeaseholdLockProvider(manager());
+        SimpleLock lock =
+                a.lock(config(Duration.ofSeconds(30), Duration.ofSeconds(20))).orElseThrow();
+        lock.unlock();
+
+        failing.failNextStatement();
+        assertThat(a.lock(config(Duration.ofSeconds(5), Duration.ZERO))).isEmpty();
+        assertThat(failing.nextStatementFailurePending())
+                .as("the injected failure happened")
+                .isFalse();
+        assertThat(LeaseholdLocks.currentLease()).isEmpty();
+        assertThat(b.lock(config(Duration.ofSeconds(5), Duration.ZERO))).isEmpty();
     }
 
     /**
