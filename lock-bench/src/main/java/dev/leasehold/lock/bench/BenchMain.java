@@ -94,6 +94,9 @@ public final class BenchMain {
                     report.handoff.addAll(HandoffScenario.run(db, variants, waiters, options));
                 }
             }
+            if (options.scenario("scheduled")) {
+                runScheduled(db, options, report);
+            }
             if (options.scenario("heartbeat")) {
                 Log.line("%s: heartbeats and heap", kind.displayName());
                 report.heartbeat.addAll(HeartbeatScenario.run(db, variants, options));
@@ -107,6 +110,33 @@ public final class BenchMain {
         System.out.println(String.format(Locale.ROOT, "%nReport: %s", md));
         // Pools and managers are closed; daemon threads of the peers' libraries must not keep the JVM alive.
         System.exit(0);
+    }
+
+    private static void runScheduled(Database db, BenchOptions options, Report report) throws InterruptedException {
+        List<Integer> threadCounts = options.intList("threads");
+        try {
+            ScheduledJobScenario.setUpWork(
+                    db, threadCounts.stream().mapToInt(Integer::intValue).max().orElse(1));
+        } catch (Exception e) {
+            Log.line("  scheduled: left out, the work table could not be made: %s", Workers.describe(e));
+            return;
+        }
+        List<ScheduledJobScenario.JobVariant> providers = new ArrayList<>();
+        for (ScheduledJobScenario.JobVariant v : ScheduledJobScenario.variants(db.kind(), options.variants())) {
+            try {
+                v.factory().setUp(db);
+                providers.add(v);
+            } catch (Exception e) {
+                Log.line("  %s: left out, set-up failed: %s", v.id(), Workers.describe(e));
+            }
+        }
+        report.scheduledVariants(db.kind(), providers);
+        for (int threads : threadCounts) {
+            Log.line(
+                    "%s: scheduled job under ShedLock's executor, %d thread(s)",
+                    db.kind().displayName(), threads);
+            report.scheduled.addAll(ScheduledJobScenario.run(db, providers, threads, options));
+        }
     }
 
     private static void dropTables(List<Database> opened) {

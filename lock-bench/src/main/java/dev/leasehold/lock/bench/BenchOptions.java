@@ -125,9 +125,10 @@ final class BenchOptions {
             }
         }
         for (String scenario : list("scenarios")) {
-            if (!List.of("throughput", "contention", "handoff", "heartbeat").contains(scenario)) {
+            if (!List.of("throughput", "contention", "handoff", "heartbeat", "scheduled")
+                    .contains(scenario)) {
                 throw new IllegalArgumentException("scenarios: unknown scenario '" + scenario
-                        + "'; use throughput, contention, handoff, heartbeat");
+                        + "'; use throughput, contention, handoff, heartbeat, scheduled");
             }
         }
     }
@@ -226,7 +227,14 @@ final class BenchOptions {
         StringBuilder b = new StringBuilder("Options (--name=value), with full-run defaults:\n");
         DEFAULTS.forEach(
                 (k, v) -> b.append("  --").append(k).append('=').append(v).append('\n'));
-        b.append("  --smoke   lowers ").append(SMOKE).append("\nVariants: ").append(Variants.allIds());
+        b.append("  --smoke   lowers ")
+                .append(SMOKE)
+                .append("\nVariants: ")
+                .append(Variants.allIds())
+                .append("\nProviders of the scheduled scenario (also picked by --variants): ")
+                .append(ScheduledJobScenario.variants(DbKind.POSTGRESQL, Set.of()).stream()
+                        .map(ScheduledJobScenario.JobVariant::id)
+                        .toList());
         return b.toString();
     }
 }

@@ -15,12 +15,36 @@ final class CsvTables {
 
     private CsvTables() {}
 
-    /** Writes {@code throughput.csv}, {@code contention.csv}, {@code handoff.csv} and {@code heartbeat.csv}. */
+    /**
+     * Writes {@code throughput.csv}, {@code contention.csv}, {@code handoff.csv}, {@code heartbeat.csv} and, when that
+     * scenario ran, {@code scheduled.csv}.
+     */
     static void write(Path dir, Report report) throws IOException {
         Files.writeString(dir.resolve("throughput.csv"), throughput(report), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("contention.csv"), contention(report), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("handoff.csv"), handoff(report), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("heartbeat.csv"), heartbeat(report), StandardCharsets.UTF_8);
+        if (!report.scheduled.isEmpty()) {
+            Files.writeString(dir.resolve("scheduled.csv"), scheduled(report), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String scheduled(Report report) {
+        StringBuilder b = new StringBuilder(
+                "database,threads,provider,round,runs_per_s,round_trips_per_run,client_ms_per_run,error\n");
+        for (ScheduledJobScenario.Row r : report.scheduled) {
+            b.append(fmt(
+                    "%s,%d,%s,%d,%.1f,%.3f,%.4f,%s%n",
+                    r.db().key(),
+                    r.threads(),
+                    r.variant(),
+                    r.round() + 1,
+                    r.runsPerSecond(),
+                    r.roundTripsPerRun(),
+                    r.clientMillisPerRun(),
+                    csv(r.error())));
+        }
+        return b.toString();
     }
 
     private static String throughput(Report report) {

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.ClockProvider;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
@@ -58,9 +59,23 @@ final class PeerClients {
                 new ShedLockFactory("shedlock_plain") {
                     @Override
                     LockProvider provider(Proc proc) {
-                        return new JdbcLockProvider(proc.dataSource(), table);
+                        return shedLockProvider(proc.dataSource(), table);
                     }
                 });
+    }
+
+    /** ShedLock's {@code JdbcLockProvider} on {@code table}, as its README sets it up. */
+    static LockProvider shedLockProvider(DataSource dataSource, String table) {
+        return new JdbcLockProvider(dataSource, table);
+    }
+
+    /** ShedLock's {@code JdbcTemplateLockProvider} on {@code table} with {@code usingDbTime()}. */
+    static LockProvider shedLockTemplateProvider(DataSource dataSource, String table) {
+        return new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+                .withJdbcTemplate(new JdbcTemplate(dataSource))
+                .withTableName(table)
+                .usingDbTime()
+                .build());
     }
 
     /** ShedLock {@code JdbcTemplateLockProvider} with {@code usingDbTime()}: the database's clock. */
@@ -74,11 +89,7 @@ final class PeerClients {
                 new ShedLockFactory("shedlock_tpl") {
                     @Override
                     LockProvider provider(Proc proc) {
-                        return new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
-                                .withJdbcTemplate(new JdbcTemplate(proc.dataSource()))
-                                .withTableName(table)
-                                .usingDbTime()
-                                .build());
+                        return shedLockTemplateProvider(proc.dataSource(), table);
                     }
                 });
     }

@@ -28,6 +28,7 @@ final class Report {
     final List<ContentionScenario.Row> contention = new ArrayList<>();
     final List<HandoffScenario.Row> handoff = new ArrayList<>();
     final List<HeartbeatScenario.Row> heartbeat = new ArrayList<>();
+    final List<ScheduledJobScenario.Row> scheduled = new ArrayList<>();
 
     private final BenchOptions options;
     private final Instant started = Instant.now();
@@ -35,6 +36,7 @@ final class Report {
     private final Map<DbKind, Map<String, String>> databases = new LinkedHashMap<>();
     private final Map<DbKind, List<Variant>> variants = new LinkedHashMap<>();
     private final Map<DbKind, String> statementStatistics = new LinkedHashMap<>();
+    private final Map<DbKind, List<ScheduledJobScenario.JobVariant>> scheduledVariants = new LinkedHashMap<>();
 
     Report(BenchOptions options) {
         this.options = options;
@@ -49,6 +51,11 @@ final class Report {
     /** The variants that ran on a database, in the order the tables list them. */
     void variants(DbKind kind, List<Variant> used) {
         variants.put(kind, used);
+    }
+
+    /** The providers the scheduled-job scenario ran on a database, in the order its tables list them. */
+    void scheduledVariants(DbKind kind, List<ScheduledJobScenario.JobVariant> used) {
+        scheduledVariants.put(kind, used);
     }
 
     /** Writes every file into {@code dir}; returns the Markdown report's path. */
@@ -103,20 +110,24 @@ final class Report {
             }
         });
         b.append(String.join(" ", opts)).append("`\n\n");
-        b.append("## Variants\n\n| id | what |\n| --- | --- |\n");
-        // A variant whose statements differ by database (the floor) gets a row per database.
-        Map<String, String> labels = new LinkedHashMap<>();
-        variants.forEach((kind, list) -> list.forEach(v -> {
-            String seen = labels.putIfAbsent("`" + v.id() + "`", v.label());
-            if (seen != null && !seen.equals(v.label())) {
-                labels.putIfAbsent("`" + v.id() + "` (" + kind.displayName() + ")", v.label());
-            }
-        }));
-        labels.forEach((id, label) ->
-                b.append("| ").append(id).append(" | ").append(label).append(" |\n"));
-        b.append('\n');
+        // The scheduled-job scenario lists its providers itself; the lock variants matter to the other scenarios.
+        if (!throughput.isEmpty() || !contention.isEmpty() || !handoff.isEmpty() || !heartbeat.isEmpty()) {
+            b.append("## Variants\n\n| id | what |\n| --- | --- |\n");
+            // A variant whose statements differ by database (the floor) gets a row per database.
+            Map<String, String> labels = new LinkedHashMap<>();
+            variants.forEach((kind, list) -> list.forEach(v -> {
+                String seen = labels.putIfAbsent("`" + v.id() + "`", v.label());
+                if (seen != null && !seen.equals(v.label())) {
+                    labels.putIfAbsent("`" + v.id() + "` (" + kind.displayName() + ")", v.label());
+                }
+            }));
+            labels.forEach((id, label) ->
+                    b.append("| ").append(id).append(" | ").append(label).append(" |\n"));
+            b.append('\n');
+        }
         throughputMarkdown(b);
         contentionMarkdown(b);
+        scheduledMarkdown(b);
         handoffMarkdown(b);
         heartbeatMarkdown(b);
         failuresMarkdown(b);
@@ -217,6 +228,95 @@ final class Report {
                     .filter(o -> o.variant().equals(reference) && o.round() == r.round() && o.error() == null)
                     .findFirst()
                     .ifPresent(o -> ratios.add(r.cyclesPerSecond() / o.cyclesPerSecond()));
+        }
+        return Stats.Summary.of(ratios);
+    }
+
+    private void scheduledMarkdown(StringBuilder b) {
+        if (scheduled.isEmpty()) {
+            return;
+        }
+        b.append("## A scheduled job under ShedLock's executor\n\n");
+        b.append(
+                "`DefaultLockingTaskExecutor.executeWithLock` runs the same job (one auto-committed `UPDATE` of a row of"
+                        + " one work table, on the process's pool) with `lockAtMostFor` 30 s and `lockAtLeastFor` 0, each thread"
+                        + " its own job name, in a loop; only the `LockProvider` differs. After each measurement the work table"
+                        + " must count exactly the runs the executor reported. Median (min – max) over rounds; a ratio is taken"
+                        + " within each round. Round trips per run include the job's one `UPDATE`.\n\n");
+        b.append("| id | provider |\n| --- | --- |\n");
+        Map<String, String> labels = new LinkedHashMap<>();
+        scheduledVariants.values().forEach(list -> list.forEach(v -> labels.putIfAbsent(v.id(), v.label())));
+        labels.forEach((id, label) ->
+                b.append("| `").append(id).append("` | ").append(label).append(" |\n"));
+        b.append('\n');
+        for (DbKind db : scheduledVariants.keySet()) {
+            for (int threads : new TreeSet<>(
+                    scheduled.stream().map(ScheduledJobScenario.Row::threads).toList())) {
+                List<ScheduledJobScenario.Row> rows = scheduled.stream()
+                        .filter(r -> r.db() == db && r.threads() == threads && r.round() >= 0)
+                        .toList();
+                if (rows.isEmpty()) {
+                    continue;
+                }
+                b.append("### ")
+                        .append(db.displayName())
+                        .append(", ")
+                        .append(threads)
+                        .append(threads == 1 ? " thread" : " threads, distinct job names")
+                        .append("\n\n");
+                b.append("| provider | runs/s | ratio to ")
+                        .append(ScheduledJobScenario.REFERENCE)
+                        .append(" | round trips per run | ms in statements per run |\n| --- | ---: | ---: | ---: |"
+                                + " ---: |\n");
+                for (ScheduledJobScenario.JobVariant v : scheduledVariants.get(db)) {
+                    List<ScheduledJobScenario.Row> mine = rows.stream()
+                            .filter(r -> r.variant().equals(v.id()) && r.error() == null)
+                            .toList();
+                    if (mine.isEmpty()) {
+                        continue;
+                    }
+                    b.append("| ")
+                            .append(v.id())
+                            .append(" | ")
+                            .append(Stats.Summary.of(mine.stream()
+                                            .map(ScheduledJobScenario.Row::runsPerSecond)
+                                            .toList())
+                                    .format("%.0f"))
+                            .append(" | ")
+                            .append(scheduledRatio(rows, v.id(), ScheduledJobScenario.REFERENCE)
+                                    .format("%.2f"))
+                            .append(" | ")
+                            .append(fmt(
+                                    "%.1f",
+                                    Stats.Summary.of(mine.stream()
+                                                    .map(ScheduledJobScenario.Row::roundTripsPerRun)
+                                                    .toList())
+                                            .median()))
+                            .append(" | ")
+                            .append(fmt(
+                                    "%.3f",
+                                    Stats.Summary.of(mine.stream()
+                                                    .map(ScheduledJobScenario.Row::clientMillisPerRun)
+                                                    .toList())
+                                            .median()))
+                            .append(" |\n");
+                }
+                b.append('\n');
+            }
+        }
+    }
+
+    /** The per-round ratios of one provider's runs to another's, summarised. */
+    private static Stats.Summary scheduledRatio(List<ScheduledJobScenario.Row> rows, String variant, String reference) {
+        List<Double> ratios = new ArrayList<>();
+        for (ScheduledJobScenario.Row r : rows) {
+            if (!r.variant().equals(variant) || r.error() != null) {
+                continue;
+            }
+            rows.stream()
+                    .filter(o -> o.variant().equals(reference) && o.round() == r.round() && o.error() == null)
+                    .findFirst()
+                    .ifPresent(o -> ratios.add(r.runsPerSecond() / o.runsPerSecond()));
         }
         return Stats.Summary.of(ratios);
     }
@@ -405,6 +505,11 @@ final class Report {
                 .forEach(r -> failures.add(fmt(
                         "handoff %s %d waiters round %d %s: %s",
                         r.db().key(), r.waiters(), r.round() + 1, r.variant(), r.error())));
+        scheduled.stream()
+                .filter(r -> r.error() != null)
+                .forEach(r -> failures.add(fmt(
+                        "scheduled %s %d threads round %d %s: %s",
+                        r.db().key(), r.threads(), r.round() + 1, r.variant(), r.error())));
         heartbeat.stream()
                 .filter(r -> r.error() != null)
                 .forEach(r -> failures.add(

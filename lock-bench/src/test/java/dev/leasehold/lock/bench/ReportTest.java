@@ -39,6 +39,23 @@ class ReportTest {
     }
 
     @Test
+    void scheduledJobRatiosAreTakenToShedLockOnTheDatabaseClockWithinEachRound() {
+        Report report = report();
+        report.scheduledVariants(DbKind.POSTGRESQL, ScheduledJobScenario.variants(DbKind.POSTGRESQL, Set.of()));
+        double[] shedlock = {100, 200, 400};
+        double[] ours = {150, 200, 200}; // 1.5, 1.0, 0.5 of ShedLock in the same round
+        for (int round = 0; round < 3; round++) {
+            report.scheduled.add(scheduled(ScheduledJobScenario.REFERENCE, round, shedlock[round], null));
+            report.scheduled.add(scheduled("leasehold-provider-jdbc", round, ours[round], null));
+        }
+        report.scheduled.add(scheduled("leasehold-provider-advisory", 0, Double.NaN, "boom"));
+        String md = report.markdown();
+        assertThat(md).contains("| `leasehold-provider-advisory` | Leasehold LeaseholdLockProvider over advisory");
+        assertThat(md).contains("| leasehold-provider-jdbc | 200 (150 – 200) | 1.00 (0.50 – 1.50) | 3.0 | 0.500 |");
+        assertThat(md).contains("scheduled pg 1 threads round 1 leasehold-provider-advisory: boom");
+    }
+
+    @Test
     void aFailedRoundIsListedAndLeftOutOfTheFigures() {
         Report report = report();
         report.throughput.add(row("floor", 0, 1000));
@@ -66,6 +83,10 @@ class ReportTest {
         assertThat(doc.getElementsByTagName("polyline").getLength()).isEqualTo(3);
         assertThat(svg).contains("PostgreSQL, 1 waiter").contains("PostgreSQL, 8 waiters");
         assertThat(report.markdown()).contains("| PostgreSQL | 1 | leasehold-jdbc | 3 | 2.00 | 3.00 | 40.00 |");
+    }
+
+    private static ScheduledJobScenario.Row scheduled(String variant, int round, double perSecond, String error) {
+        return new ScheduledJobScenario.Row(DbKind.POSTGRESQL, 1, variant, round, perSecond, 3, 0.5, error);
     }
 
     private static ThroughputScenario.Row row(String variant, int round, double perSecond) {

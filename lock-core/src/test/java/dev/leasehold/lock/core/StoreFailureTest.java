@@ -202,6 +202,26 @@ class StoreFailureTest {
         assertThat(store.acquireCalls).as("attempts with no time left to retry").hasValue(1);
     }
 
+    /**
+     * A row this manager released with a minimum hold still names it as owner while the hold lasts. When it fails: a
+     * later attempt of the same manager whose first try failed transiently took that row for a grant whose reply was
+     * lost, and so ran again inside its own minimum hold, with the old token.
+     */
+    @Test
+    void aRowHeldAfterReleaseIsNeverAdoptedAsALostReply() {
+        Lease first = manager.lock("held-after-release").tryAcquire().orElseThrow();
+        first.release(Duration.ofSeconds(30));
+        assertThat(store.memory.inspect("held-after-release").orElseThrow().ownerId())
+                .isEqualTo(manager.ownerId());
+
+        store.acquireFailures.add(new SQLException("serialization failure", "40001"));
+        Optional<Lease> again = manager.lock("held-after-release").tryAcquire();
+
+        assertThat(again).as("a grant inside the minimum hold").isEmpty();
+        assertThat(store.memory.inspect("held-after-release").orElseThrow().token())
+                .isEqualTo(first.token());
+    }
+
     @Test
     void aGrantWhoseReplyWasLostIsAdoptedNotLeftToExpire() {
         store.loseReplyOnce = true;

@@ -24,8 +24,9 @@ import net.javacrumbs.shedlock.core.SimpleLock;
  *       last renewal; a renewed lease lasts at most one day.
  *   <li>{@code lockAtLeastFor} is a minimum hold ({@link Lease#release(Duration)}): {@code unlock()} keeps the lock
  *       held until that long after the grant by the database clock, also after the manager closes or the process
- *       exits. ShedLock counts it from the local time the configuration was made; here the database's time of the
- *       grant counts, so clock differences between hosts do not shorten it.
+ *       exits. It counts from the database's time of the grant (as ShedLock's JDBC providers do only with {@code
+ *       usingDbTime()}; otherwise they count from the node's time the configuration was made), so clock differences
+ *       between hosts do not shorten it.
  *   <li>{@code lock} makes one attempt and never waits; a lock this manager holds already (on this thread or another)
  *       is "not acquired", an empty result, as for a lock held elsewhere.
  *   <li>{@link SimpleLock#extend(Duration, Duration)} is {@link Lease#extend(Duration)}: the lease then ends {@code

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.Lease;
+import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.testing.DatabaseKind;
+import dev.leasehold.lock.testing.FailingDataSource;
 import dev.leasehold.lock.testing.TestDatabase;
 import dev.leasehold.lock.testing.TestDatabases;
 import dev.leasehold.lock.testing.TestPool;
@@ -22,12 +24,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockAssert;
 import net.javacrumbs.shedlock.core.LockConfiguration;
@@ -77,8 +81,12 @@ abstract class ProviderContract {
     private LockManager manager() {
         TestPool pool = db.newPool("shedlock", 4);
         resources.add(pool);
+        return manager(pool);
+    }
+
+    private LockManager manager(DataSource dataSource) {
         LockManager manager = Locks.builder()
-                .dataSource(pool)
+                .dataSource(dataSource)
                 .backend(backend())
                 .tablePrefix(prefix)
                 .leaseTime(Duration.ofSeconds(5))
@@ -159,8 +167,8 @@ abstract class ProviderContract {
     }
 
     /**
-     * When it fails: lockAtMostFor is not a hard limit (the live, idle holder kept the lock) or it ended before its
-     * time by the database clock.
+     * When it fails: lockAtMostFor is not a hard limit (the live, idle holder kept the lock), it ended before its time
+     * by the database clock, or the old holder's late unlock freed its successor's lock.
      */
     @Test
     void lockAtMostForEndsTheLockWhileTheHolderLives() {
@@ -177,7 +185,36 @@ abstract class ProviderContract {
         assertThat(second.token()).isGreaterThan(first.token());
         assertThat(first.isValid()).isFalse();
         lock.unlock(); // the lost lease is logged, not thrown, as ShedLock's own providers do
+        // The stale unlock, guarded by owner and token, left the successor's lock alone.
+        assertThat(b.manager().inspect(name).orElseThrow().token()).isEqualTo(second.token());
         taken.unlock();
+    }
+
+    /**
+     * ShedLock gives a job no way to learn that its lock ended; here the job's lease tells its listeners when
+     * lockAtMostFor ends while the job still runs. When it fails: no lost-lock signal came, or the lease still claimed
+     * to be valid once another manager held the lock.
+     */
+    @Test
+    void theJobIsToldWhenLockAtMostForEndsWhileItRuns() throws Exception {
+        Duration atMost = Duration.ofMillis(800);
+        LeaseholdLockProvider a = new LeaseholdLockProvider(manager());
+        LeaseholdLockProvider b = new LeaseholdLockProvider(manager());
+        // A first grant of a fresh JVM can take longer than the short term below on a busy machine.
+        a.lock(new LockConfiguration(Instant.now(), name + "_warm", Duration.ofSeconds(5), Duration.ZERO))
+                .orElseThrow()
+                .unlock();
+        SimpleLock lock = a.lock(config(atMost, Duration.ZERO)).orElseThrow();
+        Lease first = current();
+        CompletableFuture<LockExpiredException> lost = new CompletableFuture<>();
+        first.onLost(lost::complete);
+
+        assertThat(lost.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).token()).isEqualTo(first.token());
+        SimpleLock taken = lockWhenFree(b, config(Duration.ofSeconds(5), Duration.ZERO));
+        assertThat(first.isValid()).isFalse();
+        assertThat(current().acquiredAt()).isAfterOrEqualTo(first.acquiredAt().plus(atMost));
+        taken.unlock();
+        lock.unlock(); // lost: logged, not thrown
     }
 
     /** When it fails: lockAtLeastFor did not keep the lock held after unlock until that long after the grant. */
@@ -200,6 +237,32 @@ abstract class ProviderContract {
         Lease second = b.manager().lock(name).tryAcquire().orElseThrow();
         assertThat(second.acquiredAt()).isAfterOrEqualTo(first.acquiredAt().plus(atLeast));
         second.release();
+    }
+
+    /**
+     * A node whose scheduler fires again inside its own lockAtLeastFor, and whose first try then fails transiently (a
+     * dropped connection, a serialization failure), must still find the lock held. When it fails: the manager took its
+     * own minimum-hold row, which still names it as owner, for a grant whose reply was lost, and ran the job again
+     * inside lockAtLeastFor with the old token.
+     */
+    @Test
+    void aTransientFailureNeverRunsTheJobAgainInsideItsOwnLockAtLeastFor() {
+        TestPool pool = db.newPool("shedlock", 4);
+        resources.add(pool);
+        FailingDataSource failing = new FailingDataSource(pool);
+        LeaseholdLockProvider a = new LeaseholdLockProvider(manager(failing));
+        LeaseholdLockProvider b = new LeaseholdLockProvider(manager());
+        SimpleLock lock =
+                a.lock(config(Duration.ofSeconds(30), Duration.ofSeconds(20))).orElseThrow();
+        lock.unlock();
+
+        failing.failNextStatement();
+        assertThat(a.lock(config(Duration.ofSeconds(5), Duration.ZERO))).isEmpty();
+        assertThat(failing.nextStatementFailurePending())
+                .as("the injected failure happened")
+                .isFalse();
+        assertThat(LeaseholdLocks.currentLease()).isEmpty();
+        assertThat(b.lock(config(Duration.ofSeconds(5), Duration.ZERO))).isEmpty();
     }
 
     /**
@@ -340,6 +403,108 @@ abstract class ProviderContract {
         assertThat(tokens).hasSizeGreaterThanOrEqualTo(wanted);
         for (int i = 1; i < tokens.size(); i++) {
             assertThat(tokens.get(i)).as("token %d of %s", i, tokens).isGreaterThan(tokens.get(i - 1));
+        }
+    }
+
+    /**
+     * Scheduled jobs that write in transactions of their own, on a plain connection of another pool, half of them
+     * through ShedLock's executor and half through the provider directly, on several threads of several managers. When
+     * it fails: two jobs ran at once (their enter and exit interleave, or two read the same counter and one update was
+     * lost), or a job committed with a token not larger than the one committed before it.
+     */
+    @Test
+    void transactionalJobsLoseNoUpdateAndCommitIncreasingTokens() throws Exception {
+        int managers = 3;
+        int threadsPerManager = 2;
+        int wanted = 60;
+        TestPool jobPool = db.newPool("shedlock-job", managers * threadsPerManager);
+        resources.add(jobPool);
+        FencedCounter counter = FencedCounter.create(jobPool, prefix);
+        List<LeaseholdLockProvider> providers = new ArrayList<>();
+        for (int i = 0; i < managers; i++) {
+            providers.add(new LeaseholdLockProvider(manager()));
+        }
+        AtomicInteger granted = new AtomicInteger();
+        AtomicInteger rejected = new AtomicInteger();
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        LockingTaskExecutor.TaskWithResult<Boolean> job = () -> {
+            long token = LeaseholdLocks.currentToken().orElseThrow();
+            events.add("enter " + token);
+            granted.incrementAndGet();
+            boolean accepted = counter.run(token);
+            if (!accepted) {
+                rejected.incrementAndGet();
+            }
+            events.add("exit " + token);
+            return accepted;
+        };
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(managers * threadsPerManager);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < managers * threadsPerManager; t++) {
+                LeaseholdLockProvider provider = providers.get(t % managers);
+                boolean viaExecutor = t % 2 == 0;
+                LockingTaskExecutor executor = new DefaultLockingTaskExecutor(provider);
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    long deadline = System.nanoTime() + PATIENCE.toNanos();
+                    while (granted.get() < wanted && System.nanoTime() < deadline) {
+                        LockConfiguration config = config(Duration.ofSeconds(5), Duration.ZERO);
+                        try {
+                            if (viaExecutor) {
+                                executor.executeWithLock(job, config);
+                            } else {
+                                Optional<SimpleLock> lock = provider.lock(config);
+                                if (lock.isPresent()) {
+                                    try {
+                                        job.call();
+                                    } finally {
+                                        lock.get().unlock();
+                                    }
+                                }
+                            }
+                        } catch (Throwable e) {
+                            // The executor's signature throws Throwable; the future carries it to the test.
+                            throw new ExecutionException(e);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get(PATIENCE.toSeconds() + 5, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(granted.get()).isGreaterThanOrEqualTo(wanted);
+        List<String> seen = List.copyOf(events);
+        for (int i = 0; i < seen.size(); i += 2) {
+            assertThat(seen.get(i)).as("event %d of %s", i, seen).startsWith("enter ");
+            assertThat(seen.get(i + 1))
+                    .as("event %d of %s", i + 1, seen)
+                    .isEqualTo("exit " + seen.get(i).substring(6));
+        }
+        assertThat(rejected)
+                .as("writes refused for a token not above the last committed")
+                .hasValue(0);
+        assertThat(counter.runs())
+                .as("the counter after %d runs", granted.get())
+                .isEqualTo(granted.get());
+        List<FencedCounter.Run> history = counter.history();
+        assertThat(history).hasSize(granted.get());
+        for (int i = 0; i < history.size(); i++) {
+            assertThat(history.get(i).runNo())
+                    .as("committed run %d of %s", i, history)
+                    .isEqualTo(i + 1);
+            if (i > 0) {
+                assertThat(history.get(i).token())
+                        .as("token of committed run %d of %s", i, history)
+                        .isGreaterThan(history.get(i - 1).token());
+            }
         }
     }
 

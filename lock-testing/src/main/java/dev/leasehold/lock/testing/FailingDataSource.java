@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
 /**
@@ -30,6 +31,7 @@ public final class FailingDataSource extends ForwardingDataSource {
     public static final String STATEMENT_FAILURE = "40001";
 
     private volatile boolean failing;
+    private final AtomicBoolean failNext = new AtomicBoolean();
 
     public FailingDataSource(DataSource delegate) {
         super(delegate);
@@ -38,6 +40,19 @@ public final class FailingDataSource extends ForwardingDataSource {
     /** Starts ({@code true}) or ends the failures. */
     public void failing(boolean failing) {
         this.failing = failing;
+    }
+
+    /**
+     * Makes the next statement executed on a connection this DataSource gave out fail once, as {@link #failing(boolean)}
+     * makes every statement fail, whatever thread runs it.
+     */
+    public void failNextStatement() {
+        failNext.set(true);
+    }
+
+    /** Whether a failure asked for by {@link #failNextStatement()} has not happened yet. */
+    public boolean nextStatementFailurePending() {
+        return failNext.get();
     }
 
     @Override
@@ -54,7 +69,7 @@ public final class FailingDataSource extends ForwardingDataSource {
             if (result instanceof Statement statement) {
                 Class<?> type = method.getReturnType();
                 return proxy(type, result, (m, a) -> {
-                    if (failing && m.getName().startsWith("execute")) {
+                    if (m.getName().startsWith("execute") && (failing || failNext.compareAndSet(true, false))) {
                         throw new SQLTransientException("injected by the test: statement failed", STATEMENT_FAILURE);
                     }
                     // The statement's connection is the one the caller holds, not the pool's behind it.

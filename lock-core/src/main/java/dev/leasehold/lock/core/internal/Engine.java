@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *       holds or is acquiring it, the attempt counts as contention without asking the store.
  *   <li>{@link System#nanoTime()} is taken, then the store is asked to grant; transient failures (by SQLState) are
  *       retried by their own Failsafe policy. If a transient failure hid the outcome and the store now shows this
- *       owner as holder, the grant is adopted by renewing it with its token.
+ *       owner as holder, the grant is adopted by renewing it with its token, unless that row is a lease this manager
+ *       released with a minimum hold (its owner stays while the hold lasts), which stays held.
  *   <li>The local deadline is the time taken before the request plus the lease time, minus a small margin; a grant
  *       that arrives after its own deadline is given back.
  *   <li>The lease joins the heartbeat (a fixed-term lease only to be lost at its deadline, never renewed). When the
@@ -82,6 +83,21 @@ public final class Engine implements LockManager {
     private final LockSettings settings;
     private final String owner;
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+
+    /**
+     * The lease each name was last released with a minimum hold, by this manager: while the hold lasts its row still
+     * names this manager as owner, and {@link #adoptLostReply} must not take it for a grant of its own. The token makes
+     * an entry exact (a later grant of the name has a larger one); entries whose hold has surely ended are only dropped
+     * to bound the memory of many names.
+     */
+    private final ConcurrentHashMap<String, HoldAfterRelease> holdsAfterRelease = new ConcurrentHashMap<>();
+
+    private static final int HOLDS_KEPT_BEFORE_PRUNING = 1024;
+
+    private volatile int pruneHoldsAbove = HOLDS_KEPT_BEFORE_PRUNING;
+
+    private record HoldAfterRelease(long token, long endNanos) {}
+
     private final Heartbeat heartbeat;
     private final Lifecycle lifecycle = new Lifecycle(this::closedException);
     private final WaitingAcquire waiting = new WaitingAcquire(this, lifecycle);
@@ -311,6 +327,11 @@ public final class Engine implements LockManager {
             return Optional.empty();
         }
         long token = holder.get().token();
+        HoldAfterRelease hold = holdsAfterRelease.get(name);
+        if (hold != null && hold.token() == token) {
+            // This manager's own minimum hold after a release, not a grant: the lock is held, by the hold.
+            return Optional.empty();
+        }
         long sent = System.nanoTime();
         Optional<Instant> renewed =
                 StoreCalls.run(name, "acquire", () -> store.renew(name, owner, token, config.leaseTime()));
@@ -347,6 +368,7 @@ public final class Engine implements LockManager {
             forget(lease);
             return StoreCalls.run(lease.name(), "release", () -> store.release(lease.name(), owner, lease.token()));
         }
+        rememberHold(lease, minHold);
         // The store first: a store without releaseAfter leaves the lease held, so it must not be forgotten yet. Until
         // it is, other threads of this manager see it RELEASING, which is contention, as the store's hold is.
         AtomicReference<UnsupportedOperationException> unsupported = new AtomicReference<>();
@@ -363,6 +385,19 @@ public final class Engine implements LockManager {
         }
         forget(lease);
         return released;
+    }
+
+    /** Remembers a lease being released with a minimum hold, before the store is asked, so that a lost reply counts. */
+    private void rememberHold(ManagedLease lease, Duration minHold) {
+        long now = System.nanoTime();
+        // The hold counts from the grant by the database clock, so counted from now it surely ends no earlier.
+        holdsAfterRelease.put(lease.name(), new HoldAfterRelease(lease.token(), now + minHold.toNanos()));
+        int size = holdsAfterRelease.size();
+        if (size > pruneHoldsAbove) {
+            holdsAfterRelease.values().removeIf(h -> h.endNanos() - now < 0);
+            // Pruning again only once the map has grown as much again keeps a release's cost constant on average.
+            pruneHoldsAbove = Math.max(HOLDS_KEPT_BEFORE_PRUNING, 2 * holdsAfterRelease.size());
+        }
     }
 
     /** Forgets a lease that is no longer held: frees its name for this manager and drops it from the heartbeat. */
