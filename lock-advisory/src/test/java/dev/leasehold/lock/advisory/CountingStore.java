@@ -18,6 +18,8 @@ final class CountingStore extends ForwardingLeaseStore {
     final AtomicInteger tryAcquires = new AtomicInteger();
     final AtomicInteger renewAlls = new AtomicInteger();
     final AtomicInteger awaits = new AtomicInteger();
+    /** How many {@code awaitChange} calls are running now. */
+    final AtomicInteger awaiting = new AtomicInteger();
 
     CountingStore(LeaseStore delegate) {
         super(delegate);
@@ -39,6 +41,11 @@ final class CountingStore extends ForwardingLeaseStore {
     @Override
     public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
         awaits.incrementAndGet();
-        return super.awaitChange(name, maxWait);
+        awaiting.incrementAndGet();
+        try {
+            return super.awaitChange(name, maxWait);
+        } finally {
+            awaiting.decrementAndGet();
+        }
     }
 }

@@ -82,7 +82,7 @@ class SilentConnectionTest {
         try (Connection c = pg.database().dataSource().getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE state = 'active'"
-                        + " AND query LIKE '%pg_advisory_xact_lock_shared%' AND pid <> pg_backend_pid()")) {
+                        + " AND query LIKE '%pg_advisory_lock_shared%' AND pid <> pg_backend_pid()")) {
             while (rs.next()) {
                 pids.add(rs.getInt(1));
             }

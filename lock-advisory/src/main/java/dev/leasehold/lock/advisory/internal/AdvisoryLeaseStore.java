@@ -52,9 +52,12 @@ import org.slf4j.LoggerFactory;
  *       trip. The same thread gives back the advisory lock of a lease whose row has run out without a renewal (its
  *       holder's local deadline passed long before), so that a stuck holder never blocks a lock for longer than its
  *       lease.
- *   <li>{@code awaitChange} blocks in the database on a pooled connection: a transaction-scoped <em>shared</em>
- *       advisory lock on the key under {@code lock_timeout}, which PostgreSQL grants the moment the holder's lock goes
- *       (released, or its session ended), then commits at once. No polling.
+ *   <li>{@code awaitChange} blocks in the database on a pooled connection, in one statement: queued behind the key's
+ *       other waiters (an exclusive transaction-scoped lock on the key's twin in the two-{@code int4} key space), the
+ *       head of the queue waits, while a session holds the key, with a <em>shared</em> advisory lock on it under
+ *       {@code lock_timeout}, which PostgreSQL grants the moment the holder's lock goes (released, or its session
+ *       ended), and gives it back at once. Only one waiter at a time holds that shared lock, and only until it leaves
+ *       the queue, so woken waiters never fail each other's attempts. No polling.
  * </ol>
  *
  * <p>Its parts: {@link AdvisorySession} runs every statement on the session ({@link PinnedConnection}) and reports its
@@ -263,9 +266,10 @@ public final class AdvisoryLeaseStore implements LeaseStore {
     }
 
     /**
-     * Blocks in the database until the name's advisory lock is free or {@code maxWait} passes: a transaction-scoped
-     * shared advisory lock under {@code lock_timeout} on a pooled connection, granted the moment the holder unlocks or
-     * its session ends, and released at once. With {@link Takeover#AFTER_EXPIRY}, a free key over an unexpired row
+     * Blocks in the database until the name's advisory lock is free or {@code maxWait} passes: queued behind the key's
+     * other waiters, a shared advisory lock under {@code lock_timeout} on a pooled connection while a session holds the
+     * key, granted the moment the holder unlocks or its session ends, and given back at once. With {@link
+     * Takeover#AFTER_EXPIRY}, a free key over an unexpired row
      * then sleeps until the row's expiry (within {@code maxWait}).
      */
     @Override

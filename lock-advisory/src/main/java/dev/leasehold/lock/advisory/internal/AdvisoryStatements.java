@@ -33,6 +33,23 @@ final class AdvisoryStatements {
     private static final String TTL = "CAST(? AS bigint) * INTERVAL '1 microsecond'";
     private static final String LOCK_WAIT = "set_config('lock_timeout', ?, true)";
 
+    /** {@link #prepareWait}: queue on the key's twin, then wait for the key only while a session holds it. */
+    private static final String WAIT = "WITH c AS MATERIALIZED"
+            + " (SELECT set_config('lock_timeout', ?, true) AS v, clock_timestamp() AS t0),"
+            + " q AS MATERIALIZED (SELECT c.t0, pg_advisory_xact_lock(CAST(? AS int), CAST(? AS int)) AS x FROM c),"
+            // In the select list, so that it looks only once this waiter is at the head of the queue.
+            + " h AS MATERIALIZED (SELECT q.t0, EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory'"
+            + " AND l.mode = 'ExclusiveLock' AND l.granted AND l.objsubid = 1"
+            + " AND l.classid::bigint = (CAST(? AS bigint) >> 32) & 4294967295"
+            + " AND l.objid::bigint = CAST(? AS bigint) & 4294967295"
+            + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            + " AND q.t0 IS NOT NULL) AS held FROM q),"
+            + " t AS MATERIALIZED (SELECT set_config('lock_timeout', greatest(1, CAST(? AS bigint)"
+            + " - CAST(extract(epoch FROM clock_timestamp() - h.t0) * 1000 AS bigint)) || 'ms', true) AS v"
+            + " FROM h WHERE h.held),"
+            + " s AS MATERIALIZED (SELECT pg_advisory_lock_shared(CAST(? AS bigint)) AS x FROM t)"
+            + " SELECT pg_advisory_unlock_shared(CAST(? AS bigint)) FROM s";
+
     private final String acquireImmediate;
     private final String acquireIfFree;
     private final String renew;
@@ -238,21 +255,61 @@ final class AdvisoryStatements {
     }
 
     /**
-     * The wait for a key to be free, prepared but not run, so that it can be cancelled: a transaction-scoped shared
-     * advisory lock under {@code lock_timeout}, granted the moment no session holds the key, and released as its
-     * (auto-commit) transaction ends. Running it fails with 55P03 when the time runs out.
+     * The wait for a key to be free, prepared but not run, so that it can be cancelled. One statement in one
+     * (auto-commit) transaction:
+     *
+     * <ol>
+     *   <li>the waiter queues: an exclusive transaction-scoped advisory lock on the same key in PostgreSQL's other key
+     *       space (two {@code int4}, which this backend uses for nothing else), so that only one waiter of a key at a
+     *       time goes on, the head of the queue;
+     *   <li>only if some session holds the key exclusively ({@code pg_locks}), the head waits for it: a shared lock on
+     *       the key, granted the moment the holder unlocks or its session ends, and given back in the same statement;
+     *   <li>the commit releases the queue, and the next waiter looks at the key.
+     * </ol>
+     *
+     * <p>A shared lock on the key fails every {@code pg_try_advisory_lock} on it while it lasts. Taken by every waiter at
+     * once, the woken waiters' shared locks failed each other's attempts, and each failed waiter's next wait was granted
+     * at once on the free key, so that they kept the key blocked among themselves for as long as timing allowed. Here
+     * only the head of the queue takes the shared lock, only while the key is held, and gives it back before it leaves
+     * the queue; the waiters behind it find the key free and go straight on. The shared lock is session-scoped so that
+     * it can be given back before the commit: a transaction's locks are released one by one, and a backend descheduled
+     * between the queue's release and the key's would block the key for the next waiters.
+     *
+     * <p>Each of the two waits is bounded by {@code lock_timeout}, the second by what the first left of {@code
+     * timeoutMillis}; running out fails the statement with 55P03. A failed statement may leave the shared lock held
+     * (PostgreSQL can report a timeout or a cancel for a lock it granted in the same instant), so give it back after any
+     * failure ({@link #unlockSharedIfHeld}).
+     *
+     * @return the statement, which answers one row if it waited for a holder and none if the key was free
      */
     static PreparedStatement prepareWait(Connection c, long key, long timeoutMillis) throws SQLException {
-        PreparedStatement ps = c.prepareStatement("WITH c AS MATERIALIZED"
-                + " (SELECT set_config('lock_timeout', ?, true) AS v)"
-                + " SELECT pg_advisory_xact_lock_shared(CAST(? AS bigint)) FROM c");
+        PreparedStatement ps = c.prepareStatement(WAIT);
         try {
             ps.setString(1, timeoutMillis + "ms");
-            ps.setLong(2, key);
+            ps.setInt(2, (int) (key >>> 32));
+            ps.setInt(3, (int) key);
+            ps.setLong(4, key);
+            ps.setLong(5, key);
+            ps.setLong(6, timeoutMillis);
+            ps.setLong(7, key);
+            ps.setLong(8, key);
             return ps;
         } catch (SQLException | RuntimeException e) {
             ps.close();
             throw e;
+        }
+    }
+
+    /** Gives back the session's shared lock on the key, if it holds one: after a wait ({@link #prepareWait}) failed. */
+    static void unlockSharedIfHeld(Connection c, long key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock_shared(CAST(? AS bigint))"
+                + " FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND objsubid = 1 AND granted"
+                + " AND mode = 'ShareLock' AND classid::bigint = (CAST(? AS bigint) >> 32) & 4294967295"
+                + " AND objid::bigint = CAST(? AS bigint) & 4294967295")) {
+            ps.setLong(1, key);
+            ps.setLong(2, key);
+            ps.setLong(3, key);
+            ps.executeQuery().close();
         }
     }
 

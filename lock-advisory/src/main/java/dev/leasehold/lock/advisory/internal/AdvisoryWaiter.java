@@ -22,9 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Waits in the database, without polling, until an advisory key is free: a transaction-scoped <em>shared</em> advisory
- * lock on the key under {@code lock_timeout}, on a pooled connection (never the session), which PostgreSQL grants the
- * moment the holder's lock goes (released, or its session ended), and which ends with its transaction at once.
+ * Waits in the database, without polling, until an advisory key is free, on a pooled connection (never the session),
+ * in one statement ({@link AdvisoryStatements#prepareWait}): queued behind the key's other waiters, the head of the queue
+ * waits with a <em>shared</em> advisory lock on the key under {@code lock_timeout} if a session holds the key, which
+ * PostgreSQL grants the moment the holder's lock goes (released, or its session ended), and gives it back at once. So a
+ * woken waiter never holds the shared lock while another attempts, and waiters never keep each other from the key.
  *
  * <p>The statement runs on a helper thread, so that the caller's interrupt is honoured (the statement is then
  * cancelled on the server), and the caller waits at most its {@code maxWait} plus the session's network timeout, even
@@ -35,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class AdvisoryWaiter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdvisoryWaiter.class);
+    private static final String LOCK_TIMEOUT = "55P03";
+    private static final String CANCELLED = "57014";
 
     private final ConnectionSource connections;
     private final AdvisoryStatements statements;
@@ -98,7 +102,7 @@ final class AdvisoryWaiter implements AutoCloseable {
             try (ConnectionSource.Borrowed b = connections.borrow()) {
                 Connection c = b.connection();
                 if (!c.getAutoCommit()) {
-                    c.setAutoCommit(true); // one statement, one transaction: the shared lock ends with it
+                    c.setAutoCommit(true); // one statement, one transaction: the queue's lock ends with it
                 }
                 try (PreparedStatement ps = AdvisoryStatements.prepareWait(c, key, timeoutMillis)) {
                     current.set(ps);
@@ -109,7 +113,10 @@ final class AdvisoryWaiter implements AutoCloseable {
                         }
                         ps.executeQuery().close();
                     } catch (SQLException e) {
-                        if (isTimeout(e)) {
+                        // Even a lock_timeout may be reported for a lock that was granted in the same instant; and a
+                        // cancel may come between the grant and the unlock.
+                        giveBackSharedLock(b, key);
+                        if (LOCK_TIMEOUT.equals(e.getSQLState()) || CANCELLED.equals(e.getSQLState())) {
                             return -1L;
                         }
                         throw e;
@@ -155,9 +162,18 @@ final class AdvisoryWaiter implements AutoCloseable {
         }
     }
 
-    private static boolean isTimeout(SQLException e) {
-        String state = e.getSQLState();
-        return "55P03".equals(state) || "57014".equals(state);
+    /**
+     * Makes sure that the connection goes back to its pool without the wait's shared lock on the key, which would block
+     * every acquire of the key for as long as the pool keeps the connection: gives it back, or discards the connection
+     * (its session, and the lock, end) if that fails.
+     */
+    private static void giveBackSharedLock(ConnectionSource.Borrowed b, long key) {
+        try {
+            AdvisoryStatements.unlockSharedIfHeld(b.connection(), key);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("giving back a wait's shared lock failed; discarding its connection", e);
+            b.discard();
+        }
     }
 
     private static void cancelQuietly(Statement statement) {
