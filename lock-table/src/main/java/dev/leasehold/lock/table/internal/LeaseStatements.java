@@ -179,7 +179,7 @@ public class LeaseStatements {
      * SHARE}); unlocked on H2, whose callers lock it first ({@link #lockFloor()}). MariaDB's statements read it in
      * their own {@code INSERT … SELECT … LOCK IN SHARE MODE} instead.
      */
-    protected String floor() {
+    public String floor() {
         String lock = dialect == Dialect.POSTGRESQL ? " FOR SHARE" : "";
         return "COALESCE((SELECT fl.token FROM " + table + " fl WHERE fl.lock_name = ''" + lock + "), 0)";
     }
