@@ -38,6 +38,8 @@ import javax.sql.DataSource;
  * @param createTableIfMissing whether a backend creates its table when it is missing; default true
  * @param properties backend-specific options, by key
  * @param listeners told of every acquire, release, renewal and loss, in the order given; default none
+ * @param purgeIdleAfter when present, the manager purges the names of locks free for longer than this from its store
+ *     periodically, on a thread of its own ({@link SettingsBuilder#purgeIdleAfter}); default empty: never
  */
 public record LockSettings(
         Optional<String> backend,
@@ -52,7 +54,8 @@ public record LockSettings(
         String ownerId,
         boolean createTableIfMissing,
         Map<String, String> properties,
-        List<LockListener> listeners) {
+        List<LockListener> listeners,
+        Optional<Duration> purgeIdleAfter) {
 
     /** The lock table's name after the prefix. */
     public static final String TABLE_NAME = "distributed_locks";
@@ -86,6 +89,8 @@ public record LockSettings(
         Arguments.ownerId(ownerId);
         properties = Map.copyOf(Arguments.notNull(properties, "properties"));
         listeners = List.copyOf(Arguments.notNull(listeners, "listeners"));
+        Arguments.notNull(purgeIdleAfter, "purgeIdleAfter");
+        purgeIdleAfter.ifPresent(d -> Arguments.idleAge(d, "purgeIdleAfter"));
     }
 
     /** A builder with every default. */
@@ -188,6 +193,7 @@ public record LockSettings(
         private boolean createTableIfMissing = true;
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final List<LockListener> listeners = new ArrayList<>();
+        private Duration purgeIdleAfter;
 
         protected SettingsBuilder() {}
 
@@ -210,6 +216,7 @@ public record LockSettings(
             createTableIfMissing = s.createTableIfMissing();
             properties.putAll(s.properties());
             listeners.addAll(s.listeners());
+            purgeIdleAfter = s.purgeIdleAfter().orElse(null);
         }
 
         /** Keeps locks in this DataSource (for the {@code jdbc} and {@code advisory} backends). */
@@ -346,6 +353,21 @@ public record LockSettings(
             return self();
         }
 
+        /**
+         * Purges idle names periodically: the manager forgets, from its table, the names of locks that have been free
+         * for longer than {@code idleFor} by the database clock, as {@code LeaseLockManager.purgeIdle} does, so that
+         * one-off names (one per invoice, file or tenant) do not leave a row each forever. Tokens still never go back.
+         * It runs on a daemon thread of the manager's own, never on a caller's thread, every {@code idleFor} but at
+         * least every hour and at most every minute, starting at a random point of the first interval so that
+         * managers started together do not purge together; a failure is logged and the next run tries again; it stops
+         * when the manager closes. Every manager on the table must be of a version that knows the token floor (see
+         * the lease table's documentation). Default: off. Positive, at most ten years.
+         */
+        public B purgeIdleAfter(Duration idleFor) {
+            this.purgeIdleAfter = Arguments.idleAge(idleFor, "purgeIdleAfter");
+            return self();
+        }
+
         /** Checks the values and builds the settings. */
         protected LockSettings settings() {
             Arguments.leaseTime(leaseTime, "leaseTime");
@@ -363,7 +385,8 @@ public record LockSettings(
                     ownerId != null ? ownerId : defaultOwnerId(""),
                     createTableIfMissing,
                     properties,
-                    listeners);
+                    listeners,
+                    Optional.ofNullable(purgeIdleAfter));
         }
     }
 }

@@ -24,6 +24,9 @@ public final class Arguments {
      */
     public static final Duration MAX_FIXED_TERM = Duration.ofDays(366);
 
+    /** The longest idle age a purge accepts: ten years (by the database clock). */
+    public static final Duration MAX_IDLE_AGE = Duration.ofDays(3_653);
+
     /** The shortest lease time accepted. */
     public static final Duration MIN_LEASE_TIME = Duration.ofMillis(10);
 
@@ -148,6 +151,25 @@ public final class Arguments {
                     argument + " is " + minHold + "; the longest minimum hold is " + MAX_FIXED_TERM + " (366 days)");
         }
         return minHold;
+    }
+
+    /**
+     * Checks how long a lock must have been free before a purge forgets its name: positive, at most {@link
+     * #MAX_IDLE_AGE}.
+     */
+    public static Duration idleAge(Duration idleFor, String argument) {
+        if (idleFor == null) {
+            throw new IllegalArgumentException(argument + " must not be null: pass how long a lock must have been free"
+                    + " before its name is purged, such as Duration.ofDays(7)");
+        }
+        if (idleFor.isZero() || idleFor.isNegative()) {
+            throw new IllegalArgumentException(argument + " is " + idleFor + "; it must be positive");
+        }
+        if (idleFor.compareTo(MAX_IDLE_AGE) > 0) {
+            throw new IllegalArgumentException(argument + " is " + idleFor + "; the longest accepted is "
+                    + MAX_IDLE_AGE.toDays() + " days (ten years): a name idle for longer is idle for that long too");
+        }
+        return idleFor;
     }
 
     /** Checks a duration that must be positive and at most {@link #MAX_DURATION}. */

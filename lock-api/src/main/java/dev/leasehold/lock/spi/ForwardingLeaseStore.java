@@ -60,6 +60,11 @@ public class ForwardingLeaseStore implements LeaseStore {
     }
 
     @Override
+    public long purgeIdle(Duration idleFor) throws SQLException {
+        return delegate.purgeIdle(idleFor);
+    }
+
+    @Override
     public Optional<LockInfo> inspect(String name) throws SQLException {
         return delegate.inspect(name);
     }

@@ -21,7 +21,8 @@ import java.util.Optional;
  *   <li>{@link #tryAcquire} grants only if nobody holds the lock or the holder's lease has expired by the store's
  *       clock, including when the holder has the same owner id (no reentrancy at this level).
  *   <li>Each grant's token is strictly greater than every earlier token of that name, computed inside the granting
- *       operation from the state it wins over; the store never forgets the last token of a name.
+ *       operation from the state it wins over; the store never forgets the last token of a name, except through
+ *       {@link #purgeIdle}, which first raises a floor above it that every new name's first token starts from.
  *   <li>{@link #renew}, {@link #renewAll}, {@link #release} and {@link #releaseAfter} act only when name, owner and
  *       token all match a lease that has not expired; otherwise they change nothing.
  * </ol>
@@ -76,6 +77,28 @@ public interface LeaseStore extends AutoCloseable {
     default boolean releaseAfter(String name, String owner, long token, Duration minHold) throws SQLException {
         throw new UnsupportedOperationException(getClass().getName() + " cannot release with a minimum hold (it does"
                 + " not implement LeaseStore.releaseAfter): release without minHold, or use a backend that has it");
+    }
+
+    /**
+     * Forgets the names whose lock has been free for longer than {@code idleFor} by the store's clock: released, or
+     * its lease expired, at least that long ago ({@code expires_at} before the store's time minus {@code idleFor}). A
+     * lease that holds, or a lock within its minimum hold, is never forgotten, since its expiry lies ahead. The promise
+     * of rule 2 stays: before a name is forgotten, the store raises a floor to at least its last token, atomically
+     * with the forgetting, and the first grant of a name the store has no state for starts above that floor; a name
+     * granted or released while the purge runs is kept. Implementations purge in short batches, so that grants of new
+     * names, which read the floor, are not held up for long.
+     *
+     * <p>Every store on one table must start its new names from the floor before anyone purges, so an older store
+     * that does not know the floor must not share the table with a purge.
+     *
+     * <p>The default throws {@link UnsupportedOperationException}.
+     *
+     * @param idleFor how long a lock must have been free to be forgotten; positive (the engine checks it)
+     * @return how many names were forgotten
+     */
+    default long purgeIdle(Duration idleFor) throws SQLException {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot purge idle names (it does not"
+                + " implement LeaseStore.purgeIdle): its names are kept, or use a backend that has it");
     }
 
     /** The current holder, or empty if nobody holds an unexpired lease. */

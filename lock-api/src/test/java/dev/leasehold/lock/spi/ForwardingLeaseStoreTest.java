@@ -54,6 +54,12 @@ class ForwardingLeaseStoreTest {
         }
 
         @Override
+        public long purgeIdle(Duration idleFor) {
+            calls.add("purgeIdle " + idleFor);
+            return 3;
+        }
+
+        @Override
         public Optional<LockInfo> inspect(String name) {
             calls.add("inspect " + name);
             return Optional.of(new LockInfo(name, "o", 7, EXPIRY, EXPIRY));
@@ -110,6 +116,7 @@ class ForwardingLeaseStoreTest {
                 .containsOnlyKeys("batched");
         assertThat(store.release("a", "o", 7)).isTrue();
         assertThat(store.releaseAfter("a", "o", 7, lease)).isTrue();
+        assertThat(store.purgeIdle(lease)).isEqualTo(3);
         assertThat(store.inspect("a")).map(LockInfo::token).contains(7L);
         assertThat(store.awaitChange("a", lease)).isEqualTo(AwaitOutcome.CHANGED);
         store.attach((reason, cause) -> {});
@@ -121,6 +128,7 @@ class ForwardingLeaseStoreTest {
                         "renewAll 2",
                         "release a",
                         "releaseAfter a PT1S",
+                        "purgeIdle PT1S",
                         "inspect a",
                         "awaitChange a",
                         "attach",

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             ListCommand.class,
             InspectCommand.class,
             ReleaseCommand.class,
+            PurgeCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         },

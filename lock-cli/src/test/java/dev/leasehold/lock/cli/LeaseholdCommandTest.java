@@ -160,6 +160,35 @@ class LeaseholdCommandTest {
     }
 
     @Test
+    void purgeForgetsIdleNamesKeepsHeldOnesAndTokensGoOnGrowing() throws Exception {
+        try (JdbcLockManager holder = observer()) {
+            var idle = holder.lock("one-off").tryAcquire().orElseThrow();
+            idle.release();
+            var held = holder.lock("kept").tryAcquire().orElseThrow();
+            await().pollDelay(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> true);
+
+            LeaseholdProcess purged = LeaseholdProcess.run(home, "purge", "--older-than", "200ms");
+            assertThat(purged.exitCode()).as(purged.stderr()).isEqualTo(ExitCodes.OK);
+            assertThat(purged.stdout()).contains("purged 1 name free for longer than 200ms");
+            assertThat(held.isValid()).isTrue();
+            assertThat(holder.inspect("kept")).isPresent();
+            assertThat(holder.lock("one-off").tryAcquire().orElseThrow().token())
+                    .isGreaterThan(idle.token());
+
+            LeaseholdProcess none = LeaseholdProcess.run(home, "purge", "--older-than", "1d");
+            assertThat(none.stdout()).contains("purged 0 names free for longer than 1440m");
+            LeaseholdProcess zero = LeaseholdProcess.run(home, "purge", "--older-than", "0s");
+            assertThat(zero.exitCode()).isEqualTo(ExitCodes.USAGE);
+            assertThat(zero.stderr()).contains("--older-than").contains("positive");
+            LeaseholdProcess missing = LeaseholdProcess.run(home, "purge");
+            assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+            assertThat(missing.stderr()).contains("--older-than");
+        }
+    }
+
+    @Test
     void theDemoPrintsATimelineAndAVerdict() throws Exception {
         LeaseholdProcess demo = LeaseholdProcess.run(home, "demo", "--lease", "1s");
         assertThat(demo.exitCode()).as(demo.stdout() + demo.stderr()).isZero();

@@ -8,6 +8,7 @@ import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.core.internal.Engine;
 import dev.leasehold.lock.core.internal.EngineAccess;
 import dev.leasehold.lock.spi.LeaseStore;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -82,6 +83,32 @@ public class LeaseLockManager implements LockManager {
     /** How many leases this manager holds and keeps alive right now. */
     public final int heldLeaseCount() {
         return engine.heldLeaseCount();
+    }
+
+    /**
+     * Purges idle names: forgets, in the store, every lock that has been free for longer than {@code idleFor} by the
+     * database clock (released, or its lease expired, that long ago), so that one-off lock names ({@code invoice-42},
+     * one per file, one per tenant) do not each keep a row forever. Tokens still never go back: a purged name locked
+     * again gets a token larger than every token it had, from a floor the purge raises in the same transaction as it
+     * deletes. A held lease, or a lock within its minimum hold, is never purged; a name locked while the purge runs is
+     * kept. The lease table purges in batches of about a thousand names, one short transaction each, during which
+     * locks of names that have no row wait for it (at most the row lock timeout, then a try reports the lock held).
+     *
+     * <p>Every manager on the table must know the token floor (this version or later) before anyone purges: an older
+     * one would start a purged name again from token 1. {@link LockSettings.SettingsBuilder#purgeIdleAfter} runs this
+     * periodically.
+     *
+     * @param idleFor how long a lock must have been free; positive, at most ten years
+     * @return how many names were purged
+     * @throws IllegalArgumentException if {@code idleFor} is null, not positive or longer than ten years; checked
+     *     before the store is asked
+     * @throws IllegalStateException if the manager is closed
+     * @throws UnsupportedOperationException if the backend's store cannot purge
+     * @throws dev.leasehold.lock.LockBackendException if the database fails (after retries of transient failures),
+     *     with its SQLState
+     */
+    public final long purgeIdle(Duration idleFor) {
+        return engine.purgeIdle(idleFor);
     }
 
     /** Closes gracefully, as {@link LockManager#close()} describes, then closes the store. */

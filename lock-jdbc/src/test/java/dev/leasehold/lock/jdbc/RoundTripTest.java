@@ -42,9 +42,12 @@ class RoundTripTest {
         return Stream.of(
                 Arguments.of(new Expected(DatabaseKind.POSTGRESQL, 1, 1, 1, 1, 1, 1)),
                 // H2 keeps its lock timeout per session: each locking operation reads it, sets rowLockTimeout and puts
-                // it back, three statements more (in-process for an embedded H2).
-                Arguments.of(new Expected(DatabaseKind.H2, 5, 4, 4, 4, 4, 4)),
-                Arguments.of(new Expected(DatabaseKind.MARIADB, 3, 2, 1, 1, 2, 2)));
+                // it back, three statements more (in-process for an embedded H2). An acquire that grants nothing looks
+                // whether the row exists (a purged name takes the insert path), and the insert path locks the token
+                // floor in a transaction of its own (H2 has no share lock): the lock, the insert and the commit.
+                Arguments.of(new Expected(DatabaseKind.H2, 8, 4, 5, 4, 4, 4)),
+                // MariaDB: a failed try of a known name looks whether its row still exists.
+                Arguments.of(new Expected(DatabaseKind.MARIADB, 3, 2, 2, 1, 2, 2)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -112,13 +112,18 @@ public enum Dialect {
         }
     }
 
-    /** The DDL without its comment lines, as one statement to execute. */
+    /**
+     * The {@code CREATE TABLE} of the DDL without its comment lines, as one statement to execute. The DDL's other
+     * statement, the insert of the token floor's row, is run by every backend's start-up whether it created the table
+     * or not.
+     */
     public String executableDdl(String table) {
-        return ddlFor(table)
+        String text = ddlFor(table)
                 .lines()
                 .filter(l -> !l.strip().startsWith("--"))
                 .collect(Collectors.joining("\n"))
                 .strip();
+        return text.split(";\\s*\\n", 2)[0].strip();
     }
 
     /** The database's current time as SQL, comparable with the table's time columns. */

@@ -29,4 +29,5 @@ public abstract class LeaseholdTck extends TckRun
                 ShutdownRules,
                 RestartRules,
                 ClockRules,
-                FixedTermRules {}
+                FixedTermRules,
+                PurgeRules {}

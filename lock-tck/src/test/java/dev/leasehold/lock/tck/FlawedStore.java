@@ -102,7 +102,11 @@ final class FlawedStore implements LeaseStore {
         /** A grant over an existing row keeps the row's first acquiredAt. */
         REGRANT_KEEPS_ACQUIRED_AT("required_r11_6_"),
         /** Lease times are capped at one day, as a store that checks them against the renewed-lease limit would. */
-        LEASE_TIME_CAPPED_AT_A_DAY("required_r11_7_");
+        LEASE_TIME_CAPPED_AT_A_DAY("required_r11_7_"),
+        /** Purge deletes idle rows without raising the token floor, so a purged name starts again from token 1. */
+        PURGE_FORGETS_FLOOR("required_r12_1_"),
+        /** Purge judges a row idle by its grant's time, so it deletes a lease granted long ago that still holds. */
+        PURGE_BY_GRANT_TIME("required_r12_2_");
 
         final String[] rules;
 
@@ -127,6 +131,7 @@ final class FlawedStore implements LeaseStore {
     private final Set<String> holds = new HashSet<>(); // names released with a hold; guarded by this
     private volatile boolean connectionFails;
     private int open; // managers attached and not yet closed; guarded by this
+    private long floor; // at least the last token of every purged name; guarded by this
 
     /** A store with {@code flaw} (null: none) whose clock, playing the database's, is {@code clock}. */
     FlawedStore(Flaw flaw, Clock clock) {
@@ -228,7 +233,7 @@ final class FlawedStore implements LeaseStore {
         if (!free) {
             return Optional.empty();
         }
-        long token = is(Flaw.CONSTANT_TOKEN) || row == null ? 1 : row.token() + 1;
+        long token = is(Flaw.CONSTANT_TOKEN) ? 1 : row == null ? floor + 1 : row.token() + 1;
         if (is(Flaw.TOKEN_FROM_LIVE_LEASES)) {
             token = 1
                     + rows.values().stream()
@@ -358,6 +363,24 @@ final class FlawedStore implements LeaseStore {
         }
         notifyAll();
         return true;
+    }
+
+    @Override
+    public synchronized long purgeIdle(Duration idleFor) {
+        Instant before = clock.instant().minus(idleFor);
+        long purged = 0;
+        for (var it = rows.values().iterator(); it.hasNext(); ) {
+            Row row = it.next();
+            Instant since = is(Flaw.PURGE_BY_GRANT_TIME) ? row.acquiredAt() : row.expiresAt();
+            if (since.isBefore(before)) {
+                if (!is(Flaw.PURGE_FORGETS_FLOOR)) {
+                    floor = Math.max(floor, row.token());
+                }
+                it.remove();
+                purged++;
+            }
+        }
+        return purged;
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.spi.LeaseStoreEvents;
 import dev.leasehold.lock.spi.SqlFailures;
+import dev.leasehold.lock.table.internal.LeaseStatements;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       DataSource or Jdbi, checked at start-up to be a real session ({@link SessionCheck}), and never given back to
  *       a pool while it holds anything. Statements on it are serialised and short; nothing ever waits on it.
  *   <li>Acquire is one statement and one round trip: {@code pg_try_advisory_lock(key)} in a CTE, then the lease-row
- *       upsert of the full name (token = the row's token + 1) only if the key was taken, then an unlock if the row was
+ *       upsert of the full name (token = the row's token + 1, or for a new row the table's token floor + 1, read with
+ *       a share lock) only if the key was taken, then an unlock if the row was
  *       not granted. With {@link Takeover#IMMEDIATE} a free key over an unexpired row means that the holder's session
  *       ended, so the row is taken over; with {@link Takeover#AFTER_EXPIRY}, or when this session already holds the
  *       key for another name (a hash collision: PostgreSQL stacks the lock), the row must be free or expired.
@@ -255,6 +257,44 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                     held.remove(g);
                     session.recoverKey(g.key, failure);
                 });
+    }
+
+    /**
+     * Purges idle names of the lease table in batches, one statement and one transaction each, on a pooled connection
+     * (never the session): as the {@code jdbc} backend does, since the rows are the same. A row whose lease holds, or
+     * whose minimum hold lasts, expires in the future and is kept; the advisory locks are not touched (a key nobody
+     * holds has nothing to purge).
+     */
+    @Override
+    public long purgeIdle(Duration idleFor) throws SQLException {
+        session.checkOpen();
+        long since = -LeaseStatements.micros(idleFor);
+        long purged = 0;
+        try (ConnectionSource.Borrowed b = connections.borrow()) {
+            while (true) {
+                long[] batch;
+                try {
+                    batch = statements.purgeBatch(b.connection(), since);
+                } catch (SQLException e) {
+                    rollbackQuietly(b, e);
+                    throw e;
+                }
+                purged += batch[1];
+                if (batch[0] < LeaseStatements.PURGE_BATCH) {
+                    return purged;
+                }
+            }
+        }
+    }
+
+    private static void rollbackQuietly(ConnectionSource.Borrowed b, SQLException failure) {
+        try {
+            if (!b.connection().getAutoCommit()) {
+                b.connection().rollback();
+            }
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     @Override

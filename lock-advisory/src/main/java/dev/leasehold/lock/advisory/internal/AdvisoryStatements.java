@@ -58,6 +58,8 @@ final class AdvisoryStatements {
     private final String releaseAfter;
     private final String inspect;
     private final String probe;
+    private final String purgeBatch;
+    private final String ensureFloor;
     /** The value of {@code lock_timeout} for the statements that write a row. */
     private final String lockWait;
 
@@ -71,11 +73,15 @@ final class AdvisoryStatements {
      * @param rowLockTimeout how long a write waits for a row another transaction holds (at least 1 ms)
      */
     AdvisoryStatements(String table, Duration rowLockTimeout) {
+        PostgresStatements rows =
+                (PostgresStatements) LeaseStatements.of(Dialect.POSTGRESQL, table, rowLockTimeout, "PostgreSQL");
+        // A new row starts from the token floor, share-locked, read only once the key was taken.
         String acquire = "WITH p AS MATERIALIZED (SELECT CAST(? AS bigint) AS k, CAST(? AS varchar) AS name,"
                 + " CAST(? AS varchar) AS owner, " + TTL + " AS ttl, " + LOCK_WAIT + " AS w),"
                 + " l AS MATERIALIZED (SELECT p.*, pg_try_advisory_lock(p.k) AS got FROM p),"
+                + " f AS MATERIALIZED (SELECT l.*, " + rows.floor() + " AS floor FROM l WHERE l.got),"
                 + " g AS (INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
-                + " SELECT l.name, l.owner, 1, clock_timestamp(), clock_timestamp() + l.ttl FROM l WHERE l.got"
+                + " SELECT f.name, f.owner, f.floor + 1, clock_timestamp(), clock_timestamp() + f.ttl FROM f"
                 + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
                 + " acquired_at = clock_timestamp(), expires_at = clock_timestamp() + (SELECT ttl FROM p)"
                 + "%s RETURNING t.token, t.acquired_at, t.expires_at)"
@@ -89,8 +95,6 @@ final class AdvisoryStatements {
         this.acquireIfFree = String.format(acquire, " WHERE t.expires_at <= clock_timestamp()");
         // The lease row's statements are the lease table's own (lock-table); only the acquire, which takes the
         // advisory lock in the same statement, and the release's unlock are this backend's.
-        PostgresStatements rows =
-                (PostgresStatements) LeaseStatements.of(Dialect.POSTGRESQL, table, rowLockTimeout, "PostgreSQL");
         this.renew = rows.renew();
         this.renewAll = rows.renewAll();
         // The unlock reads the update's count, so it runs only once the update went through: a release that fails
@@ -109,6 +113,8 @@ final class AdvisoryStatements {
                 + " ELSE CAST(ceil(extract(epoch FROM (expires_at - clock_timestamp())) * 1000) AS bigint) END"
                 + " FROM " + table + " WHERE lock_name = ?";
         this.lockWait = rows.lockWait();
+        this.purgeBatch = rows.purgeBatch();
+        this.ensureFloor = rows.ensureFloor();
     }
 
     /** The key namespace of the lease table ({@link AdvisoryKeys#namespaceOf}), or empty if there is no such table. */
@@ -163,6 +169,37 @@ final class AdvisoryStatements {
                         : Optional.of(new LeaseGrant(token, instant(rs, 4), instant(rs, 3)));
             }
         }
+    }
+
+    /**
+     * One purge batch of the lease table ({@link PostgresStatements#purgeBatch()}) in a transaction of its own: the
+     * connection must be in auto-commit mode, or is committed here. If the token floor's row is missing (deleted by
+     * hand), it is put back and the batch reported full, so that the caller runs another.
+     *
+     * @param since minus the idle age, in microseconds
+     * @return the rows the batch read as idle and the rows it deleted
+     */
+    long[] purgeBatch(Connection c, long since) throws SQLException {
+        long[] counts;
+        try (PreparedStatement ps = c.prepareStatement(purgeBatch)) {
+            ps.setString(1, lockWait);
+            ps.setLong(2, since);
+            ps.setLong(3, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                counts = new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+            }
+        }
+        if (counts[0] == 0) {
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate(ensureFloor);
+            }
+            counts = new long[] {1, LeaseStatements.PURGE_BATCH, 0};
+        }
+        if (!c.getAutoCommit()) {
+            c.commit();
+        }
+        return new long[] {counts[1], counts[2]};
     }
 
     /** Extends one unexpired lease; returns its new expiry, or empty if its row is gone. */

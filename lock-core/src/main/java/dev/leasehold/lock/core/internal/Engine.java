@@ -103,6 +103,7 @@ public final class Engine implements LockManager {
     private final WaitingAcquire waiting = new WaitingAcquire(this, lifecycle);
     private final Events events;
     private volatile LockException lastRenewalFailure;
+    private final PeriodicPurge periodicPurge;
 
     /** A name reserved by this manager: acquiring while {@code lease} is null, held once it is set. */
     private static final class Slot {
@@ -121,6 +122,9 @@ public final class Engine implements LockManager {
                         : settings.backend().orElse(store.getClass().getSimpleName()));
         this.heartbeat = new Heartbeat(this, owner);
         store.attach(this::loseAll);
+        this.periodicPurge = settings.purgeIdleAfter()
+                .map(idleFor -> PeriodicPurge.start(idleFor, this::purgeIdle, owner))
+                .orElse(null);
     }
 
     /** Marks every held lease lost at once: the store says they are all gone. */
@@ -174,6 +178,33 @@ public final class Engine implements LockManager {
         Arguments.lockName(name);
         ensureOpen();
         return StoreCalls.run(name, "inspect", () -> store.inspect(name));
+    }
+
+    /**
+     * Purges the names of locks free for longer than {@code idleFor} by the store's clock ({@link
+     * LeaseStore#purgeIdle}); transient failures are retried.
+     *
+     * @return how many names were purged
+     * @throws IllegalArgumentException if {@code idleFor} is null, not positive or longer than ten years
+     * @throws UnsupportedOperationException if the store cannot purge
+     * @throws LockException if the store fails ({@link dev.leasehold.lock.LockBackendException} with the SQLState)
+     */
+    public long purgeIdle(Duration idleFor) {
+        Arguments.idleAge(idleFor, "idleFor");
+        ensureOpen();
+        AtomicReference<UnsupportedOperationException> unsupported = new AtomicReference<>();
+        long purged = StoreCalls.run(null, "purge of idle names", () -> {
+            try {
+                return store.purgeIdle(idleFor);
+            } catch (UnsupportedOperationException e) {
+                unsupported.set(e);
+                return 0L;
+            }
+        });
+        if (unsupported.get() != null) {
+            throw unsupported.get();
+        }
+        return purged;
     }
 
     void ensureOpen() {
@@ -451,6 +482,9 @@ public final class Engine implements LockManager {
         if (!lifecycle.beginClose()) {
             return;
         }
+        if (periodicPurge != null) {
+            periodicPurge.stop();
+        }
         try {
             lifecycle.drain(settings.drainTimeout());
             heartbeat.stop(true);
@@ -493,6 +527,9 @@ public final class Engine implements LockManager {
      * the store until they expire. The store is left open. For tests.
      */
     public void abandon() {
+        if (periodicPurge != null) {
+            periodicPurge.stop();
+        }
         lifecycle.abandon();
         heartbeat.stop(false);
         for (Slot slot : slots.values()) {

@@ -84,7 +84,7 @@ final class StoreCalls {
         }
     }
 
-    /** Runs {@code op} under the default transient policy. */
+    /** Runs {@code op} under the default transient policy; {@code name} is null for an operation on no one lock. */
     static <T> T run(String name, String action, Op<T> op) {
         return run(transientPolicy(name, action), name, action, op);
     }
@@ -100,7 +100,7 @@ final class StoreCalls {
                 : SqlFailures.isTransient(failure)
                         ? "a transient failure that persisted through the retries"
                         : "not retried: only " + SqlFailures.transientSummary() + " are";
-        String message = "database failure during " + action + " of lock '" + name + "'"
+        String message = "database failure during " + action + (name != null ? " of lock '" + name + "'" : "")
                 + (state != null ? " (SQLState " + state + ")" : "") + ": " + failure + "; " + why;
         return new LockBackendException(name, state, message, failure);
     }

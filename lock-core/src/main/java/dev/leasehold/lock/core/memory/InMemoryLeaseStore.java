@@ -23,8 +23,9 @@ import java.util.Optional;
  * #shared()}) and {@code .resource(new InMemoryLeaseStore())} a store of its own. lock-core registers no provider for
  * it, so that an application never gets locks that only this JVM sees without asking for them.
  *
- * <p>Like the lease table, it keeps a row per name and never deletes it, so tokens never go back. Waiters wake as soon
- * as a lock is released ({@link #awaitChange}).
+ * <p>Like the lease table, it keeps a row per name until {@link #purgeIdle} forgets it, and a token floor raised by
+ * every purge, from which a forgotten name's next token starts, so tokens never go back. Waiters wake as soon as a lock
+ * is released ({@link #awaitChange}).
  *
  * <p>This class is thread-safe: every operation is atomic under the store's monitor.
  */
@@ -40,6 +41,8 @@ public final class InMemoryLeaseStore implements LeaseStore {
 
     private final Clock clock;
     private final Map<String, Row> rows = new HashMap<>();
+    /** At least the last token of every name purged; a name without a row starts above it. Guarded by this. */
+    private long floor;
 
     /** A store judged by the system clock. */
     public InMemoryLeaseStore() {
@@ -63,7 +66,7 @@ public final class InMemoryLeaseStore implements LeaseStore {
         if (row != null && row.heldAt(now)) {
             return Optional.empty();
         }
-        long token = row == null ? 1 : row.token() + 1;
+        long token = row == null ? floor + 1 : row.token() + 1;
         Instant expiresAt = now.plus(leaseTime);
         rows.put(name, new Row(owner, token, now, expiresAt));
         return Optional.of(new LeaseGrant(token, now, expiresAt));
@@ -120,6 +123,25 @@ public final class InMemoryLeaseStore implements LeaseStore {
         return true;
     }
 
+    /**
+     * Forgets every name whose lock has been free since before the clock's time minus {@code idleFor}, first raising
+     * the floor to its last token. A held lease or a minimum hold expires in the future, so it is never forgotten.
+     */
+    @Override
+    public synchronized long purgeIdle(Duration idleFor) {
+        Instant before = clock.instant().minus(idleFor);
+        long purged = 0;
+        for (var it = rows.values().iterator(); it.hasNext(); ) {
+            Row row = it.next();
+            if (row.expiresAt().isBefore(before)) {
+                floor = Math.max(floor, row.token());
+                it.remove();
+                purged++;
+            }
+        }
+        return purged;
+    }
+
     private static boolean matches(Row row, String owner, long token, Instant now) {
         return row != null && row.heldAt(now) && row.owner().equals(owner) && row.token() == token;
     }
@@ -156,6 +178,7 @@ public final class InMemoryLeaseStore implements LeaseStore {
     /** Forgets every lock, tokens included. For tests that want a fresh store; never needed between managers. */
     public synchronized void clear() {
         rows.clear();
+        floor = 0;
         notifyAll();
     }
 }

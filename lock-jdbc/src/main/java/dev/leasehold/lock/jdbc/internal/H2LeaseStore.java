@@ -57,21 +57,28 @@ final class H2LeaseStore extends JdbcLeaseStore {
         });
     }
 
+    /**
+     * The conditional {@code UPDATE}; when it grants nothing, a look at whether the row exists; only when it does not
+     * (a name never seen, or purged) the insert, in a transaction that first locks the token floor's row, since H2 has
+     * no share lock to read it with. A held lock thus never touches the floor.
+     */
     @Override
     public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
-        boolean known = isKnown(name);
         long micros = micros(leaseTime);
         Optional<LeaseGrant> grant = write(h -> {
             Optional<LeaseGrant> updated = bind(h.createQuery(sql.acquireKnown()), owner, micros, name)
                     .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
                     .findOne();
-            if (updated.isPresent() || known) {
+            if (updated.isPresent() || rowExists(h, name)) {
                 return updated;
             }
             try {
-                return bind(h.createQuery(sql.acquireNew()), name, owner, micros)
-                        .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
-                        .findOne();
+                return h.inTransaction(tx -> {
+                    tx.createQuery(sql.lockFloor()).mapTo(Long.class).findOne();
+                    return bind(tx.createQuery(sql.acquireNew()), name, owner, micros)
+                            .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
+                            .findOne();
+                });
             } catch (StatementException e) {
                 if (!SqlFailures.isDuplicateKey(e)) {
                     throw e;

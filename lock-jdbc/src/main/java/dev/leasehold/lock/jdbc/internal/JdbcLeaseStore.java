@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,12 +30,14 @@ import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
  * The lease table as a {@link LeaseStore}, executing the statements of {@code lock-table} through Jdbi: one row per
- * lock name, never deleted, so the token counter of a name never resets. Each dialect subclass runs its database's
- * statements.
+ * lock name, deleted only by a purge of idle names ({@link #purgeIdle}), which first raises the table's token floor,
+ * from which a new row's token starts, so the token counter of a name never goes back. Each dialect subclass runs its
+ * database's statements.
  *
  * <p>The store remembers which names it has seen a row for, so that the common path of an acquire is a conditional
  * {@code UPDATE} that matches nothing, writes nothing and logs nothing when the lock is held; a name seen for the first
- * time takes the insert path. A row deleted by hand is noticed by {@link #inspect} and the name forgotten.
+ * time takes the insert path. A known name whose row is gone (purged, here or by another process, or deleted by hand)
+ * is noticed by the acquire itself, which then takes the insert path; {@link #inspect} forgets it too.
  *
  * <p>Every operation runs on a handle of its own and commits by itself ({@link OwnHandles}); only {@link #verifyHeld}
  * runs in the caller's transaction, on purpose. Statements that take row locks ({@link #write}) wait for a row that
@@ -110,6 +113,19 @@ public abstract class JdbcLeaseStore implements LeaseStore {
         return known.contains(name);
     }
 
+    /** Forgets that a row of this name exists: it was found gone. */
+    protected void forgetKnown(String name) {
+        known.remove(name);
+    }
+
+    /** Whether the name has a row, read without locking, on {@code h}. */
+    protected boolean rowExists(Handle h, String name) {
+        return bind(h.createQuery(statements.status()), name)
+                .mapTo(Integer.class)
+                .findOne()
+                .isPresent();
+    }
+
     /** Remembers that a row of this name exists. */
     protected void markKnown(String name) {
         if (known.size() >= MAX_KNOWN_NAMES) {
@@ -182,6 +198,60 @@ public abstract class JdbcLeaseStore implements LeaseStore {
     /** Lease times go to the database as whole microseconds. */
     protected static long micros(Duration leaseTime) {
         return LeaseStatements.micros(leaseTime);
+    }
+
+    /** What one purge batch did: rows it read as idle, rows it deleted. */
+    protected record PurgeBatch(int read, int deleted) {}
+
+    /**
+     * Purges idle names in batches of {@link LeaseStatements#PURGE_BATCH}, one transaction each, until a batch finds
+     * fewer idle rows: H2 and MariaDB lock the floor's row ({@link LeaseStatements#lockFloor()}), read the batch, raise
+     * the floor to its largest token and delete the rows that are still idle with a token at most the floor, four
+     * statements on one connection; PostgreSQL overrides {@link #purgeBatch} with one statement.
+     */
+    @Override
+    public long purgeIdle(Duration idleFor) {
+        long since = -micros(idleFor);
+        long purged = 0;
+        while (true) {
+            PurgeBatch batch = write(h -> h.inTransaction(tx -> purgeBatch(tx, since)));
+            purged += batch.deleted();
+            if (batch.read() < LeaseStatements.PURGE_BATCH) {
+                return purged;
+            }
+        }
+    }
+
+    /** One purge batch in the transaction open on {@code h}; {@code since} is minus the idle age in microseconds. */
+    protected PurgeBatch purgeBatch(Handle h, long since) {
+        Optional<Long> floor = lockFloor(h);
+        if (floor.isEmpty()) {
+            // Deleted by hand: put it back (token 0 is safe, every row deleted so far was deleted after a raise).
+            h.execute(statements.ensureFloor());
+            floor = lockFloor(h);
+        }
+        List<Map.Entry<String, Long>> idle = bind(h.createQuery(statements.idleBatch()), since)
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
+                .list();
+        if (idle.isEmpty()) {
+            return new PurgeBatch(0, 0);
+        }
+        long raised = floor.orElse(0L);
+        for (Map.Entry<String, Long> row : idle) {
+            raised = Math.max(raised, row.getValue());
+        }
+        if (raised > floor.orElse(0L)) {
+            bind(h.createUpdate(statements.raiseFloor()), raised).execute();
+        }
+        var delete = bind(h.createUpdate(statements.deleteIdle(idle.size())), since, raised);
+        for (int i = 0; i < idle.size(); i++) {
+            delete.bind(2 + i, idle.get(i).getKey());
+        }
+        return new PurgeBatch(idle.size(), delete.execute());
+    }
+
+    private Optional<Long> lockFloor(Handle h) {
+        return h.createQuery(statements.lockFloor()).mapTo(Long.class).findOne();
     }
 
     @Override

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * The lease table on MariaDB and MySQL ({@link MariaDbStatements}). Neither has {@code UPDATE … RETURNING}, so a grant
  * or renewal is a conditional write followed by a read of the row it wrote, on the same connection: two round trips.
  * The read is exact because nobody can take an unexpired lease over, and a lease not renewed by the write has expired
- * by the time of the read. A name never seen takes an {@code INSERT IGNORE}, which reports a duplicate as zero rows.
- * Row-lock waits are bounded inside the statements on MariaDB; on MySQL a warning says that the server's setting
+ * by the time of the read. A name never seen, or whose row is gone, takes an {@code INSERT IGNORE … SELECT} that starts
+ * from the token floor, which reports a duplicate as zero rows. Row-lock waits are bounded inside the statements on MariaDB; on MySQL a warning says that the server's setting
  * applies.
  *
  * <p>This class is thread-safe.
@@ -50,7 +50,8 @@ final class MariaDbLeaseStore extends JdbcLeaseStore {
         Optional<LeaseGrant> grant = write(h -> {
             int rows = bind(h.createUpdate(sql.acquireKnown()), owner, micros, name)
                     .execute();
-            if (rows == 0 && !known) {
+            // A known name whose row is gone (purged) takes the insert path too; a held one costs that look.
+            if (rows == 0 && (!known || !rowExists(h, name))) {
                 rows = bind(h.createUpdate(sql.acquireNew()), name, owner, micros)
                         .execute();
             }

@@ -3,6 +3,7 @@ package dev.leasehold.lock.jdbc.internal;
 import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.table.internal.LeaseStatements;
 import dev.leasehold.lock.table.internal.PostgresStatements;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jdbi.v3.core.Handle;
 
 /**
  * The lease table on PostgreSQL: every operation is one statement and one round trip ({@link PostgresStatements}),
@@ -61,18 +63,52 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
         }
     }
 
+    /** What the acquire of a known name found: the grant, if any, and whether the row exists. */
+    private record KnownAttempt(Optional<LeaseGrant> grant, boolean exists) {}
+
+    /**
+     * A known name takes the conditional {@code UPDATE}, which also says whether the row exists, in one statement: a
+     * try on a held lock stays one round trip. Only when the row is gone (purged) does it take the upsert, as a name
+     * never seen does.
+     */
     @Override
     public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
-        boolean known = isKnown(name);
-        Optional<LeaseGrant> grant = write(h -> (known
-                        ? bind(h.createQuery(sql.acquireKnown()), sql.lockWait(), owner, micros(leaseTime), name)
-                        : bind(h.createQuery(sql.acquireNew()), sql.lockWait(), name, owner, micros(leaseTime)))
-                .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
-                .findOne());
-        if (!known) {
-            markKnown(name);
+        if (isKnown(name)) {
+            KnownAttempt attempt = write(h -> bind(
+                            h.createQuery(sql.acquireKnown()), sql.lockWait(), owner, micros(leaseTime), name, name)
+                    .map((rs, ctx) -> {
+                        long token = rs.getLong(1);
+                        Optional<LeaseGrant> grant = rs.wasNull()
+                                ? Optional.empty()
+                                : Optional.of(new LeaseGrant(token, instant(rs, 2), instant(rs, 3)));
+                        return new KnownAttempt(grant, rs.getBoolean(4));
+                    })
+                    .one());
+            if (attempt.grant().isPresent() || attempt.exists()) {
+                return attempt.grant();
+            }
+            forgetKnown(name);
         }
+        Optional<LeaseGrant> grant =
+                write(h -> bind(h.createQuery(sql.acquireNew()), sql.lockWait(), name, owner, micros(leaseTime))
+                        .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
+                        .findOne());
+        markKnown(name);
         return grant;
+    }
+
+    /** One purge batch: {@link PostgresStatements#purgeBatch()}, one statement. */
+    @Override
+    protected PurgeBatch purgeBatch(Handle h, long since) {
+        long[] counts = bind(h.createQuery(sql.purgeBatch()), sql.lockWait(), since, since)
+                .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)})
+                .one();
+        if (counts[0] == 0) {
+            // The floor's row was deleted by hand: put it back, then purge.
+            h.execute(sql.ensureFloor());
+            return new PurgeBatch(LeaseStatements.PURGE_BATCH, 0);
+        }
+        return new PurgeBatch((int) counts[1], (int) counts[2]);
     }
 
     @Override

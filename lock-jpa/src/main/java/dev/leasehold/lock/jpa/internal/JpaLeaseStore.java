@@ -32,8 +32,9 @@ import java.util.Optional;
  * The lease table through JPA: every operation is a short transaction of its own on a new EntityManager of the
  * application's factory, which reads the {@link LeaseRow} with a pessimistic write lock and a lock timeout, compares
  * its expiry with the database clock read in the same transaction, changes the entity and commits. Between operations
- * the store holds no connection and no transaction. Rows are never deleted; a grant's token is the row's previous token
- * plus one, computed in the granting transaction.
+ * the store holds no connection and no transaction. Rows are deleted only by a purge of idle names, which raises the
+ * table's token floor first; a grant's token is the row's previous token plus one, computed in the granting
+ * transaction, and a new row starts from the floor.
  *
  * <p>An acquire first looks at the row without locking it, so that contenders never lock a row whose lease holds (and
  * so never delay its holder's renewals); a name without a row gets a free row from a native insert that cannot fail on
@@ -162,10 +163,20 @@ public final class JpaLeaseStore implements LeaseStore {
             return Optional.empty();
         }
         try {
-            if (held.isEmpty()) {
-                RowLocking.insertIfAbsent(emf, sql, name, acquireWait.timeout().orElse(Duration.ZERO));
+            boolean insert = held.isEmpty();
+            for (int attempt = 0; attempt < 3; attempt++) {
+                if (insert) {
+                    RowLocking.insertIfAbsent(
+                            emf, sql, name, acquireWait.timeout().orElse(Duration.ZERO));
+                }
+                Optional<Optional<LeaseGrant>> granted = Tx.run(emf, em -> grant(em, name, owner, leaseTime));
+                if (granted.isPresent()) {
+                    return granted.get();
+                }
+                // The row is gone (purged, or deleted by hand, since the look): insert it again, from the floor.
+                insert = true;
             }
-            return Tx.run(emf, em -> grant(em, name, owner, leaseTime));
+            return Optional.empty();
         } catch (RuntimeException e) {
             if (LockFailures.isLockNotAvailable(e)) {
                 return Optional.empty();
@@ -174,21 +185,79 @@ public final class JpaLeaseStore implements LeaseStore {
         }
     }
 
-    private Optional<LeaseGrant> grant(EntityManager em, String name, String owner, Duration leaseTime) {
+    /** The grant on the locked row: empty when the row is gone, an empty grant when the lock is held. */
+    private Optional<Optional<LeaseGrant>> grant(EntityManager em, String name, String owner, Duration leaseTime) {
         LeaseRow row = RowLocking.lock(em, sql, name, acquireWait);
         if (row == null) {
-            // Deleted by hand since the look: the next attempt inserts it again.
             Tx.rollbackOnly(em);
             return Optional.empty();
         }
         Instant now = RowLocking.now(em, sql);
         if (row.isHeldAt(now)) {
             Tx.rollbackOnly(em);
-            return Optional.empty();
+            return Optional.of(Optional.empty());
         }
         Instant expiresAt = now.plus(RowLocking.micros(leaseTime));
         long token = row.grant(owner, now, expiresAt);
-        return Optional.of(new LeaseGrant(token, now, expiresAt));
+        return Optional.of(Optional.of(new LeaseGrant(token, now, expiresAt)));
+    }
+
+    /**
+     * Purges idle names in batches of {@link LeaseStatements#PURGE_BATCH}, one transaction each, with the lease
+     * table's native statements: lock the token floor's row, read the batch, raise the floor to its largest token,
+     * delete the rows still idle with a token at most the floor ({@code lock-jdbc}'s README describes the floor).
+     */
+    @Override
+    public long purgeIdle(Duration idleFor) throws SQLException {
+        long since = -LeaseStatements.micros(idleFor);
+        long purged = 0;
+        while (true) {
+            long[] batch;
+            try {
+                batch = Tx.run(emf, em -> purgeBatch(em, since));
+            } catch (RuntimeException e) {
+                throw transientIfLockFailure(e, "purge of idle names");
+            }
+            purged += batch[1];
+            if (batch[0] < LeaseStatements.PURGE_BATCH) {
+                return purged;
+            }
+        }
+    }
+
+    private long[] purgeBatch(EntityManager em, long since) {
+        Optional<String> bound = sql.boundTransactionWaits(lockWait.timeout().orElseThrow());
+        if (bound.isPresent()) {
+            em.createNativeQuery(bound.get()).executeUpdate();
+        }
+        List<?> floorRow = nativeQuery(em, sql.lockFloor()).getResultList();
+        if (floorRow.isEmpty()) {
+            nativeQuery(em, sql.ensureFloor()).executeUpdate();
+            floorRow = nativeQuery(em, sql.lockFloor()).getResultList();
+        }
+        long floor = floorRow.isEmpty() ? 0 : ((Number) floorRow.get(0)).longValue();
+        List<?> idle = nativeQuery(em, sql.idleBatch()).setParameter(1, since).getResultList();
+        if (idle.isEmpty()) {
+            return new long[] {0, 0};
+        }
+        long raised = floor;
+        for (Object row : idle) {
+            raised = Math.max(raised, ((Number) ((Object[]) row)[1]).longValue());
+        }
+        if (raised > floor) {
+            nativeQuery(em, sql.raiseFloor()).setParameter(1, raised).executeUpdate();
+        }
+        jakarta.persistence.Query delete = nativeQuery(em, sql.deleteIdle(idle.size()))
+                .setParameter(1, since)
+                .setParameter(2, raised);
+        for (int i = 0; i < idle.size(); i++) {
+            delete.setParameter(3 + i, (String) ((Object[]) idle.get(i))[0]);
+        }
+        return new long[] {idle.size(), delete.executeUpdate()};
+    }
+
+    private static jakarta.persistence.Query nativeQuery(EntityManager em, String statement) {
+        return em.createNativeQuery(statement).setFlushMode(jakarta.persistence.FlushModeType.COMMIT);
     }
 
     @Override

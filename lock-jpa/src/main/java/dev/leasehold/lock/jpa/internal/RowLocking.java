@@ -113,7 +113,8 @@ public final class RowLocking {
     }
 
     /**
-     * Inserts a free row for {@code name} unless one exists, in a transaction of its own, waiting at most about
+     * Inserts a free row for {@code name} unless one exists, its token the table's token floor, in a transaction of its
+     * own, waiting at most about
      * {@code maxWait} for locks (another transaction inserting the same name; on MariaDB also a gap lock).
      *
      * @throws RuntimeException the provider's exception when the wait ran out (see {@link LockFailures})

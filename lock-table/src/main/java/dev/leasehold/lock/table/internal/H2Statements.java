@@ -37,11 +37,14 @@ public final class H2Statements extends LeaseStatements {
                 + " WHERE lock_name = ? AND (owner_id IS NULL OR expires_at <= CURRENT_TIMESTAMP(6)))";
     }
 
-    /** The first row of a name. Parameters: name, owner, lease microseconds. Returns token, acquired_at, expires_at. */
+    /**
+     * The first row of a name, its token the floor plus one; run {@link #lockFloor()} first in the same transaction.
+     * Parameters: name, owner, lease microseconds. Returns token, acquired_at, expires_at.
+     */
     public String acquireNew() {
         return "SELECT token, acquired_at, expires_at FROM FINAL TABLE (INSERT INTO " + table
                 + " (lock_name, owner_id, token, acquired_at, expires_at)"
-                + " VALUES (?, ?, 1, CURRENT_TIMESTAMP(6), " + dialect.nowPlusMicros("?") + "))";
+                + " VALUES (?, ?, " + floor() + " + 1, CURRENT_TIMESTAMP(6), " + dialect.nowPlusMicros("?") + "))";
     }
 
     /**

@@ -9,8 +9,17 @@ import java.util.Optional;
  * The SQL text of the lease table's statements for one dialect and one table, written once and executed by each
  * backend in its own way (lock-jdbc through Jdbi, lock-advisory on its session, lock-jpa as native queries). Every
  * parameter is a JDBC {@code ?}; each method's Javadoc gives their order. Every time is the database's, and the client
- * sends lease times as whole microseconds, never a timestamp. Rows are never deleted: a released lock keeps its row and
- * its last token.
+ * sends lease times as whole microseconds, never a timestamp. A released lock keeps its row and its last token; only a
+ * purge of idle names deletes rows, and it first raises the table's token floor.
+ *
+ * <p>The <em>token floor</em> is the row of the empty name {@value #FLOOR_ROW_DESCRIPTION} (never a valid lock name,
+ * and never shown, since its owner is always NULL): its {@code token} is at least the last token of every name ever
+ * purged. Every statement that creates a row starts its token from it, reading it with a share lock (PostgreSQL {@code
+ * FOR SHARE}, MariaDB {@code LOCK IN SHARE MODE}; H2, which has no share lock, with {@link #lockFloor()} first in the
+ * same transaction), and 0 when it is missing. A purge batch locks it exclusively first, raises it to the largest token
+ * it deletes and deletes in the same transaction; so a new row of a purged name either waits for that transaction and
+ * starts above the raised floor, or was created before the purge chose its batch and is not idle. Lock order is the
+ * floor first, then names' rows, in acquires and purges alike.
  *
  * <p>Statements that take row locks bound their wait for a row another transaction holds by {@code rowLockTimeout}
  * where the database can do that within the statement: PostgreSQL through {@code set_config('lock_timeout', ?, true)}
@@ -21,6 +30,15 @@ import java.util.Optional;
  * <p>This class is immutable and thread-safe.
  */
 public class LeaseStatements {
+
+    /** The lock name of the token floor's row: the empty string, which {@code Arguments.lockName} rejects. */
+    public static final String FLOOR_ROW = "";
+
+    /** How the floor's row is named in documentation. */
+    static final String FLOOR_ROW_DESCRIPTION = "''";
+
+    /** How many idle rows one purge transaction deletes at most, so that it holds the floor's lock briefly. */
+    public static final int PURGE_BATCH = 1_000;
 
     /** The dialect of the database. */
     protected final Dialect dialect;
@@ -128,27 +146,104 @@ public class LeaseStatements {
     }
 
     /**
-     * Inserts a free row (no owner, token 0) for a name, changing nothing when the row exists; waits for row or gap
-     * locks at most about {@code maxWait} where the statement can say so (MariaDB, whole seconds, zero for none). On H2
-     * a concurrent insert may still fail with a duplicate key. Parameter: name.
+     * Inserts a free row for a name, its token the floor ({@link #floor()}), changing nothing when the row exists;
+     * waits for row or gap locks at most about {@code maxWait} where the statement can say so (MariaDB, whole seconds,
+     * zero for none). On H2 run {@link #lockFloor()} first in the same transaction, and a concurrent insert may still
+     * fail with a duplicate key. Parameter: name.
      */
     public String insertFree(Duration maxWait) {
         return switch (dialect) {
             case POSTGRESQL ->
                 "INSERT INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
-                        + " VALUES (?, NULL, 0, clock_timestamp(), clock_timestamp()) ON CONFLICT (lock_name) DO NOTHING";
+                        + " SELECT ?, NULL, " + floor() + ", clock_timestamp(), clock_timestamp()"
+                        + " ON CONFLICT (lock_name) DO NOTHING";
             case H2 ->
                 "INSERT INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
-                        + " SELECT n, NULL, 0, CURRENT_TIMESTAMP(6), CURRENT_TIMESTAMP(6) FROM (VALUES (CAST(? AS"
-                        + " VARCHAR(255)))) AS v(n) WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE lock_name = n)";
+                        + " SELECT n, NULL, " + floor() + ", CURRENT_TIMESTAMP(6), CURRENT_TIMESTAMP(6) FROM (VALUES"
+                        + " (CAST(? AS VARCHAR(255)))) AS v(n) WHERE NOT EXISTS (SELECT 1 FROM " + table
+                        + " WHERE lock_name = n)";
             // ON DUPLICATE KEY UPDATE with a no-op: a duplicate is not an error, and other errors still are
-            // (INSERT IGNORE would turn them into warnings); a gap lock is waited for at most maxWait.
+            // (INSERT IGNORE would turn them into warnings); a gap lock is waited for at most maxWait. The floor is
+            // read by the INSERT … SELECT itself, share-locked.
             case MARIADB ->
                 "SET STATEMENT innodb_lock_wait_timeout = " + (maxWait.isZero() ? 0 : wholeSeconds(maxWait))
                         + " FOR INSERT INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
-                        + " VALUES (?, NULL, 0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE lock_name ="
+                        + " SELECT ?, NULL, COALESCE(MAX(f.token), 0), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM " + table
+                        + " f WHERE f.lock_name = '' LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE lock_name ="
+                        + " VALUES(lock_name)";
+        };
+    }
+
+    /**
+     * The token floor as a scalar SQL expression, 0 when its row is missing: share-locked on PostgreSQL ({@code FOR
+     * SHARE}); unlocked on H2, whose callers lock it first ({@link #lockFloor()}). MariaDB's statements read it in
+     * their own {@code INSERT … SELECT … LOCK IN SHARE MODE} instead.
+     */
+    public String floor() {
+        String lock = dialect == Dialect.POSTGRESQL ? " FOR SHARE" : "";
+        return "COALESCE((SELECT fl.token FROM " + table + " fl WHERE fl.lock_name = ''" + lock + "), 0)";
+    }
+
+    /**
+     * Creates the token floor's row with token 0 unless it exists: at start-up, so that it exists before any purge
+     * (an acquire that found no floor would read 0 without locking anything). No parameters. On H2 a concurrent insert
+     * may fail with a duplicate key.
+     */
+    public String ensureFloor() {
+        return switch (dialect) {
+            case POSTGRESQL ->
+                "INSERT INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
+                        + " VALUES ('', NULL, 0, clock_timestamp(), clock_timestamp()) ON CONFLICT (lock_name) DO NOTHING";
+            case H2 ->
+                "INSERT INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
+                        + " SELECT '', NULL, 0, CURRENT_TIMESTAMP(6), CURRENT_TIMESTAMP(6) FROM (VALUES (1))"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE lock_name = '')";
+            case MARIADB ->
+                "INSERT INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
+                        + " VALUES ('', NULL, 0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE lock_name ="
                         + " lock_name";
         };
+    }
+
+    /**
+     * Locks the token floor's row for the rest of the transaction (exclusively; H2 has no share lock) and returns its
+     * token; no row when it is missing. No parameters. PostgreSQL's purge does it inside {@link
+     * PostgresStatements#purgeBatch()}.
+     */
+    public String lockFloor() {
+        return holderPrefix + "SELECT token FROM " + table + " WHERE lock_name = '' FOR UPDATE";
+    }
+
+    /**
+     * Up to {@link #PURGE_BATCH} idle rows, without locking: lock_name, token of rows other than the floor whose
+     * lock has been free since before the database's time plus the (negative) microseconds of the parameter. A row is
+     * free when its owner is NULL or its lease expired, and it was freed at its {@code expires_at}; so "free since
+     * before" is {@code expires_at} before that time, which a held lease or a minimum hold (both expiring in the
+     * future) never is. Parameter: minus the idle age in microseconds.
+     */
+    public String idleBatch() {
+        String limit = dialect == Dialect.H2 ? " FETCH FIRST " + PURGE_BATCH + " ROWS ONLY" : " LIMIT " + PURGE_BATCH;
+        return "SELECT lock_name, token FROM " + table + " WHERE lock_name <> '' AND expires_at < "
+                + dialect.nowPlusMicros("?") + limit;
+    }
+
+    /** Raises the token floor to at least the parameter; after {@link #lockFloor()}. Parameter: token. */
+    public String raiseFloor() {
+        return holderPrefix + "UPDATE " + table + " SET token = GREATEST(token, ?) WHERE lock_name = ''";
+    }
+
+    /**
+     * Deletes {@code count} named rows if they are still idle and their token is at most the floor: both checked
+     * again by the deleting statement on the row as it is then, so that a row granted since the batch was read is
+     * kept. Parameters: minus the idle age in microseconds, the floor, then each name.
+     */
+    public String deleteIdle(int count) {
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            names.append(i == 0 ? "?" : ", ?");
+        }
+        return holderPrefix + "DELETE FROM " + table + " WHERE expires_at < " + dialect.nowPlusMicros("?")
+                + " AND token <= ? AND lock_name <> '' AND lock_name IN (" + names + ")";
     }
 
     /**

@@ -44,10 +44,15 @@ public final class MariaDbStatements extends LeaseStatements {
                 + " WHERE lock_name = ? AND (owner_id IS NULL OR expires_at <= UTC_TIMESTAMP(6))";
     }
 
-    /** The first row of a name, or nothing when it exists. Parameters: name, owner, lease microseconds. */
+    /**
+     * The first row of a name, or nothing when it exists. Its token is the floor plus one, read by the {@code INSERT …
+     * SELECT} with a share lock on the floor's row (so it waits for a purge that is raising it); an aggregate, so that a
+     * missing floor reads 0. Parameters: name, owner, lease microseconds.
+     */
     public String acquireNew() {
         return tryPrefix + "INSERT IGNORE INTO " + table + " (lock_name, owner_id, token, acquired_at, expires_at)"
-                + " VALUES (?, ?, 1, UTC_TIMESTAMP(6), " + dialect.nowPlusMicros("?") + ")";
+                + " SELECT ?, ?, COALESCE(MAX(f.token), 0) + 1, UTC_TIMESTAMP(6), " + dialect.nowPlusMicros("?")
+                + " FROM " + table + " f WHERE f.lock_name = '' LOCK IN SHARE MODE";
     }
 
     /** Reads the grant just written. Parameters: name, owner. Returns token, acquired_at, expires_at. */

@@ -33,13 +33,16 @@ public final class PostgresStatements extends LeaseStatements {
     }
 
     /**
-     * Acquire of a name this store has not seen: {@code INSERT … ON CONFLICT DO UPDATE … WHERE free or expired}; the
-     * token is the row's previous token plus one, computed by the statement that wins. Parameters: lock wait, name,
-     * owner, lease microseconds. Returns token, acquired_at, expires_at, or nothing when the lock is held.
+     * Acquire of a name this store has not seen, or whose row is gone: {@code INSERT … ON CONFLICT DO UPDATE … WHERE
+     * free or expired}; the token is the row's previous token plus one, computed by the statement that wins, or for a
+     * new row the token floor plus one, read with a share lock (so it waits for a purge that is raising it). Parameters:
+     * lock wait, name, owner, lease microseconds. Returns token, acquired_at, expires_at, or nothing when the lock is
+     * held.
      */
     public String acquireNew() {
-        return bounded("") + "INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
-                + " SELECT ?, ?, 1, clock_timestamp(), " + dialect.nowPlusMicros("?") + " FROM w"
+        return bounded("") + ", f AS MATERIALIZED (SELECT " + floor() + " AS floor FROM w)"
+                + " INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
+                + " SELECT ?, ?, f.floor + 1, clock_timestamp(), " + dialect.nowPlusMicros("?") + " FROM f"
                 + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
                 + " acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at"
                 + " WHERE t.owner_id IS NULL OR t.expires_at <= clock_timestamp()"
@@ -48,14 +51,37 @@ public final class PostgresStatements extends LeaseStatements {
 
     /**
      * Acquire of a known name: a conditional {@code UPDATE … RETURNING}, which matches nothing, writes no WAL and takes
-     * no transaction id when the lock is held. Parameters: lock wait, owner, lease microseconds, name. Returns token,
-     * acquired_at, expires_at, or nothing when the lock is held.
+     * no transaction id when the lock is held, and in the same statement whether the row exists, so that a name whose
+     * row a purge deleted takes {@link #acquireNew()} instead of looking held forever. Parameters: lock wait, owner,
+     * lease microseconds, name, name. Returns one row: token, acquired_at, expires_at (NULL when nothing was granted)
+     * and whether the row exists.
      */
     public String acquireKnown() {
-        return bounded("") + "UPDATE " + table + " AS t SET owner_id = ?, token = t.token + 1,"
+        return bounded("") + ", u AS (UPDATE " + table + " AS t SET owner_id = ?, token = t.token + 1,"
                 + " acquired_at = clock_timestamp(), expires_at = " + dialect.nowPlusMicros("?")
                 + " FROM w WHERE t.lock_name = ? AND (t.owner_id IS NULL OR t.expires_at <= clock_timestamp())"
-                + " RETURNING t.token, t.acquired_at, t.expires_at";
+                + " RETURNING t.token, t.acquired_at, t.expires_at)"
+                + " SELECT u.token, u.acquired_at, u.expires_at, EXISTS (SELECT 1 FROM " + table
+                + " e WHERE e.lock_name = ?) FROM (SELECT 1) AS one LEFT JOIN u ON true";
+    }
+
+    /**
+     * One purge batch in one statement and one transaction: locks the token floor's row ({@code FOR UPDATE}), reads up
+     * to {@link #PURGE_BATCH} idle rows ({@link #idleBatch()}), raises the floor to the largest of their tokens, and
+     * deletes those rows that are still idle, with a token at most the new floor, as the {@code DELETE} sees them (a
+     * row granted in between is kept). Parameters: lock wait, minus the idle age in microseconds (twice). Returns one
+     * row: whether the floor's row was there (1 or 0), the rows read, the rows deleted.
+     */
+    public String purgeBatch() {
+        String idleSince = dialect.nowPlusMicros("?");
+        return bounded("") + ", s AS MATERIALIZED (SELECT t.token FROM " + table + " t, w WHERE t.lock_name = ''"
+                + " FOR UPDATE OF t), b AS MATERIALIZED (SELECT t.lock_name, t.token FROM " + table + " t, s"
+                + " WHERE t.lock_name <> '' AND t.expires_at < " + idleSince + " LIMIT " + PURGE_BATCH + "),"
+                + " f AS (UPDATE " + table + " t SET token = GREATEST(t.token, (SELECT COALESCE(max(b.token), 0)"
+                + " FROM b)) FROM s WHERE t.lock_name = '' RETURNING t.token),"
+                + " d AS (DELETE FROM " + table + " t USING b, f WHERE t.lock_name = b.lock_name"
+                + " AND t.expires_at < " + idleSince + " AND t.token <= f.token RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM b), (SELECT count(*) FROM d)";
     }
 
     /**

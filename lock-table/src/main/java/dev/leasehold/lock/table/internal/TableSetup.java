@@ -105,6 +105,7 @@ public final class TableSetup {
             // Privileges first: the catalog hides the columns of a table the user may not read.
             checkPrivileges(connection, table);
             checkColumns(catalog, dialect, table, ddl);
+            ensureFloor(connection, LeaseStatements.of(dialect, table, settings.rowLockTimeout(), product));
             return new Result(dialect, table, product);
         } catch (SQLException e) {
             throw configuration("cannot set up the lock table", e);
@@ -158,6 +159,29 @@ public final class TableSetup {
             throw configuration(
                     "cannot read and write the lock table " + table
                             + "; grant this user SELECT, INSERT and UPDATE on it",
+                    e);
+        }
+    }
+
+    /**
+     * Inserts the token floor's row unless it is there, so that it exists before anyone purges: an acquire whose
+     * statement finds no floor reads 0 without locking anything. On H2 a start-up racing this one may insert it first.
+     */
+    private static void ensureFloor(Connection connection, LeaseStatements statements) throws SQLException {
+        Savepoint before = connection.getAutoCommit() ? null : connection.setSavepoint();
+        try (Statement s = connection.createStatement()) {
+            s.executeUpdate(statements.ensureFloor());
+        } catch (SQLException e) {
+            if (before != null) {
+                connection.rollback(before);
+            }
+            if (SqlFailures.isDuplicateKey(e)) {
+                return;
+            }
+            throw configuration(
+                    "cannot insert the token floor's row (lock_name '') into the lock table " + statements.table()
+                            + "; grant this user INSERT on it, or insert it as the DDL resource "
+                            + statements.dialect().ddlResource() + " does",
                     e);
         }
     }

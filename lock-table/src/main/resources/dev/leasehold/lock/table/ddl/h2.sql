@@ -1,6 +1,8 @@
 -- Leasehold lease table for H2.
 -- Replace the placeholder table with distributed_locks, or schema.prefix_distributed_locks (quoted where needed).
--- Rows are never deleted: a released lock keeps its row and its last token, so tokens never go back.
+-- A released lock keeps its row and its last token, so tokens never go back. A purge of idle names deletes rows,
+-- after raising the token floor: the row of the empty name '' (not a valid lock name), inserted below, from
+-- which every new row's token starts. Leasehold inserts it at start-up too.
 CREATE TABLE IF NOT EXISTS ${table} (
     lock_name   VARCHAR(255)                NOT NULL PRIMARY KEY,
     owner_id    VARCHAR(255),
@@ -8,3 +10,6 @@ CREATE TABLE IF NOT EXISTS ${table} (
     acquired_at TIMESTAMP(6) WITH TIME ZONE NOT NULL,
     expires_at  TIMESTAMP(6) WITH TIME ZONE NOT NULL
 );
+INSERT INTO ${table} (lock_name, owner_id, token, acquired_at, expires_at)
+    SELECT '', NULL, 0, CURRENT_TIMESTAMP(6), CURRENT_TIMESTAMP(6) FROM (VALUES (1))
+    WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE lock_name = '');

@@ -1,6 +1,8 @@
 -- Leasehold lease table for PostgreSQL.
 -- Replace the placeholder table with distributed_locks, or schema.prefix_distributed_locks (quoted where needed).
--- Rows are never deleted: a released lock keeps its row and its last token, so tokens never go back.
+-- A released lock keeps its row and its last token, so tokens never go back. A purge of idle names deletes rows,
+-- after raising the token floor: the row of the empty name '' (not a valid lock name), inserted below, from
+-- which every new row's token starts. Leasehold inserts it at start-up too.
 CREATE TABLE IF NOT EXISTS ${table} (
     lock_name   VARCHAR(255) NOT NULL PRIMARY KEY,
     owner_id    VARCHAR(255),
@@ -8,3 +10,5 @@ CREATE TABLE IF NOT EXISTS ${table} (
     acquired_at TIMESTAMPTZ  NOT NULL,
     expires_at  TIMESTAMPTZ  NOT NULL
 );
+INSERT INTO ${table} (lock_name, owner_id, token, acquired_at, expires_at)
+    VALUES ('', NULL, 0, clock_timestamp(), clock_timestamp()) ON CONFLICT (lock_name) DO NOTHING;
