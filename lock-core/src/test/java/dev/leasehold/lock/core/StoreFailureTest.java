@@ -24,6 +24,7 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +39,10 @@ class StoreFailureTest {
         final Deque<SQLException> acquireFailures = new ArrayDeque<>();
         final AtomicInteger acquireCalls = new AtomicInteger();
         volatile boolean loseReplyOnce;
+        /** Set: each acquire answers only after this long, with the store's clock held back by as much. */
+        volatile Duration slowReply;
+
+        volatile LockEventsTest.MovableClock clock;
         volatile SQLException renewFailure;
         volatile SQLException releaseFailure;
         volatile LeaseStoreEvents events;
@@ -67,6 +72,21 @@ class StoreFailureTest {
                 throw failure;
             }
             Optional<LeaseGrant> grant = super.tryAcquire(name, owner, leaseTime);
+            Duration slow = slowReply;
+            if (slow != null) {
+                // A reply that takes this long to arrive, while the store's time stands still: the grant is still held
+                // in the store when the reply arrives, but the engine's own clock has moved on.
+                long until = System.nanoTime() + slow.toNanos();
+                try {
+                    for (long left = slow.toNanos(); left > 0; left = until - System.nanoTime()) {
+                        TimeUnit.NANOSECONDS.sleep(left);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted", "08006", e);
+                }
+                clock.advance(slow.negated());
+            }
             if (loseReplyOnce && grant.isPresent()) {
                 loseReplyOnce = false;
                 throw new SQLException("connection reset after commit", "08006");
@@ -232,6 +252,57 @@ class StoreFailureTest {
         assertThat(lease.isValid()).isTrue();
         lease.release();
         assertThat(store.memory.inspect("lost-reply")).isEmpty();
+    }
+
+    /** A store over a clock the test holds back, and a manager on it with a short lease time. */
+    private static LeaseLockManager slowManager(ScriptedStore slow) {
+        return new LeaseLockManager(
+                slow,
+                LockSettings.builder()
+                        .leaseTime(SHORT_LEASE)
+                        .heartbeatInterval(SHORT_LEASE.dividedBy(3))
+                        .retry(RetryOptions.none())
+                        .ownerId("slow")
+                        .build());
+    }
+
+    private static final Duration SHORT_LEASE = Duration.ofMillis(200);
+
+    private static ScriptedStore slowStore() {
+        LockEventsTest.MovableClock clock = new LockEventsTest.MovableClock();
+        ScriptedStore slow = new ScriptedStore(new InMemoryLeaseStore(clock));
+        slow.clock = clock;
+        return slow;
+    }
+
+    @Test
+    void aGrantWhoseReplyArrivesAfterItsLeaseTimeIsGivenBack() {
+        ScriptedStore slow = slowStore();
+        try (LeaseLockManager m = slowManager(slow)) {
+            slow.slowReply = SHORT_LEASE;
+
+            assertThat(m.lock("late").tryAcquire()).isEmpty();
+
+            assertThat(slow.memory.inspect("late"))
+                    .as("the late grant was released")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void anAdoptedGrantCountsItsLeaseTimeFromTheRenewalThatAdoptedIt() {
+        ScriptedStore slow = slowStore();
+        try (LeaseLockManager m = slowManager(slow)) {
+            slow.loseReplyOnce = true;
+            slow.slowReply = SHORT_LEASE;
+
+            // The grant's reply is lost, and the retry's refusal (held, by this owner) arrives a lease time late: only
+            // the renewal that adopts the grant, not the retry, starts its lease time.
+            Lease lease = m.lock("adopted").tryAcquire().orElseThrow();
+
+            assertThat(lease.isValid()).isTrue();
+            assertThat(slow.memory.inspect("adopted").map(LockInfo::ownerId)).contains("slow");
+        }
     }
 
     @Test

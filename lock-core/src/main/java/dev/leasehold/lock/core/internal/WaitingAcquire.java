@@ -44,7 +44,6 @@ final class WaitingAcquire {
         if (Thread.currentThread().isInterrupted()) {
             throw new LockInterruptedException(name, new InterruptedException("interrupted before acquiring"));
         }
-        engine.ensureOpen();
         long start = System.nanoTime();
         Long budgetEnd = retry.maxWait().map(w -> start + w.toNanos()).orElse(null);
         // The pause between attempts happens in the attempt itself (pause), not as a Failsafe delay, so that close()
@@ -108,36 +107,34 @@ final class WaitingAcquire {
      * One retry of the budget: waits up to {@code delay}, attempting at each wake-up the store reports ({@link
      * AwaitOutcome#CHANGED}), and once more when the delay is over. A wake-up whose attempt fails (the store woke the
      * waiter without cause, or another waiter won) does not end the retry: the waiter waits out the rest of its delay,
-     * so that however often a store wakes it, {@code maxRetries} retries wait {@code maxRetries} delays.
+     * so that however often a store wakes it, {@code maxRetries} retries wait {@code maxRetries} delays. Whether a
+     * wait ended by a change or by its time is not asked: the delay left says whether this retry goes on.
      */
     private Optional<ManagedLease> retryAfterDelay(String name, LockConfig config, Duration delay, Long budgetEnd)
             throws InterruptedException {
         long end = System.nanoTime() + delay.toNanos();
-        while (pause(name, Duration.ofNanos(Math.max(0, end - System.nanoTime())))) {
+        while (true) {
+            pause(name, Duration.ofNanos(Math.max(0, end - System.nanoTime())));
             Optional<ManagedLease> lease = engine.attempt(name, config, budgetEnd);
             if (lease.isPresent() || end - System.nanoTime() <= 0) {
                 return lease;
             }
         }
-        return engine.attempt(name, config, budgetEnd);
     }
 
     /**
      * Waits between two attempts: for a change of the lock where the store can wake waiters, else sleeping. While it
      * waits the thread is registered as parked, so that close() can interrupt it; woken that way it throws {@link
      * IllegalStateException}, with the interrupt (close's, not the caller's) cleared.
-     *
-     * @return whether the store reported a change before {@code wait} was over
      */
-    private boolean pause(String name, Duration wait) throws InterruptedException {
+    private void pause(String name, Duration wait) throws InterruptedException {
         if (!lifecycle.park()) {
             throw closedWhileWaiting(name);
         }
         InterruptedException interrupted = null;
         boolean wokenByClose;
-        boolean changed = false;
         try {
-            changed = waitForChange(name, wait);
+            waitForChange(name, wait);
         } catch (InterruptedException e) {
             interrupted = e;
         } finally {
@@ -159,7 +156,6 @@ final class WaitingAcquire {
         if (interrupted != null) {
             throw interrupted;
         }
-        return changed;
     }
 
     private IllegalStateException closedWhileWaiting(String name) {
@@ -168,14 +164,14 @@ final class WaitingAcquire {
                         + name + "'; build a new one with Locks.builder()");
     }
 
-    /** Waits for a change or {@code wait}; returns whether the store reported a change. */
-    private boolean waitForChange(String name, Duration wait) throws InterruptedException {
+    /** Waits for a change or {@code wait}, whichever comes first. */
+    private void waitForChange(String name, Duration wait) throws InterruptedException {
         if (wait.isZero()) {
-            return false;
+            return;
         }
         if (!awaitSupported) {
             sleep(wait);
-            return false;
+            return;
         }
         AwaitOutcome outcome;
         try {
@@ -184,18 +180,17 @@ final class WaitingAcquire {
             throw e;
         } catch (Exception e) {
             if (lifecycle.isClosed()) {
-                return false; // the store's wait ended by close's interrupt, reported as a failure
+                return; // the store's wait ended by close's interrupt, reported as a failure
             }
             // A failed wait (say, the listening connection dropped) falls back to sleeping this once.
             LOG.debug("waiting for a change of lock '{}' failed; sleeping instead", name, e);
             sleep(wait);
-            return false;
+            return;
         }
         if (outcome == AwaitOutcome.NOT_SUPPORTED) {
             awaitSupported = false;
             sleep(wait);
         }
-        return outcome == AwaitOutcome.CHANGED;
     }
 
     private static void sleep(Duration wait) throws InterruptedException {

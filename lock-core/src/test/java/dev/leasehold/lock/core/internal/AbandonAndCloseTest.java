@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.leasehold.lock.LockEvents;
 import dev.leasehold.lock.LockExpiredException;
+import dev.leasehold.lock.LockListener;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.core.LeaseLockManager;
@@ -85,11 +87,16 @@ class AbandonAndCloseTest {
         InMemoryLeaseStore shared = new InMemoryLeaseStore();
         try (LeaseLockManager holder = new LeaseLockManager(shared, settings("holder"))) {
             holder.lock("a").tryAcquire().orElseThrow();
-            LeaseLockManager waiter = new LeaseLockManager(shared, settings("waiter"));
+            // A retry delay of a minute: neither the end of the delay nor the store can end the wait in time.
+            LeaseLockManager waiter = new LeaseLockManager(
+                    shared,
+                    settings("waiter").toBuilder()
+                            .retry(RetryOptions.of(1, Duration.ofMinutes(1)))
+                            .build());
             CompletableFuture<Throwable> outcome = new CompletableFuture<>();
             Thread thread = new Thread(() -> {
                 try {
-                    waiter.lock("a").acquire(Duration.ofMinutes(1));
+                    waiter.lock("a").acquire();
                     outcome.complete(null);
                 } catch (Throwable t) {
                     outcome.complete(t);
@@ -238,6 +245,29 @@ class AbandonAndCloseTest {
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    @Test
+    void workWhoseManagerClosedAsItsLockWasGrantedDoesNotRun() throws Exception {
+        InMemoryLeaseStore store = new InMemoryLeaseStore();
+        LeaseLockManager[] manager = new LeaseLockManager[1];
+        // The listener runs on the acquiring thread after the grant and before the work: a close() at that moment.
+        LockListener closeOnGrant = new LockListener() {
+            @Override
+            public void leaseAcquired(LockEvents.LeaseAcquired event) {
+                manager[0].close();
+            }
+        };
+        manager[0] = new LeaseLockManager(
+                store,
+                settings("closed-at-grant").toBuilder().listener(closeOnGrant).build());
+        AtomicBoolean ran = new AtomicBoolean();
+
+        assertThatThrownBy(() -> manager[0].lock("w").runLocked(lease -> ran.set(true)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is closed");
+        assertThat(ran).as("the work ran").isFalse();
+        assertThat(store.inspect("w")).as("close() released the lease").isEmpty();
     }
 
     @Test
