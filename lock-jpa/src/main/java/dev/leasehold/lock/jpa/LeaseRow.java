@@ -12,8 +12,8 @@ import org.hibernate.type.SqlTypes;
 
 /**
  * One row of the lease table {@code {schema}.{prefix}distributed_locks}, as a JPA entity: the table lock-jdbc and
- * lock-advisory use too, so that managers of every backend exclude each other on it. Rows are never deleted; a released
- * lock keeps its row and its last token.
+ * lock-advisory use too, so that managers of every backend exclude each other on it. A released lock keeps its row
+ * and its last token; only a purge of idle names deletes rows, and new rows start from the table's token floor.
  *
  * <p>With Hibernate the entity reaches every persistence unit on its own (see {@link JpaLockManager}); with another
  * JPA provider, list this class in the unit ({@code <class>dev.leasehold.lock.jpa.LeaseRow</class>}) and, for a
