@@ -309,8 +309,8 @@ public final class AdvisoryLeaseStore implements LeaseStore {
      * Blocks in the database until the name's advisory lock is free or {@code maxWait} passes: queued behind the key's
      * other waiters, a shared advisory lock under {@code lock_timeout} on a pooled connection while a session holds the
      * key, granted the moment the holder unlocks or its session ends, and given back at once. With {@link
-     * Takeover#AFTER_EXPIRY}, a free key over an unexpired row
-     * then sleeps until the row's expiry (within {@code maxWait}).
+     * Takeover#AFTER_EXPIRY}, a free key over an unexpired row then sleeps until the row's expiry (within {@code
+     * maxWait}).
      */
     @Override
     public AwaitOutcome awaitChange(String name, Duration maxWait) throws InterruptedException, SQLException {
