@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Each store holds every advisory lock on one <em>session</em> connection, taken from the application's
  *       DataSource or Jdbi, checked at start-up to be a real session ({@link SessionCheck}), and never given back to
  *       a pool while it holds anything. Statements on it are serialised and short; nothing ever waits on it.
- *   <li>Acquire is one statement and one round trip: {@code pg_try_advisory_lock(key)} in a CTE, then the lease-row
- *       upsert of the full name (token = the row's token + 1, or for a new row the table's token floor + 1, read with
- *       a share lock) only if the key was taken, then an unlock if the row was
- *       not granted. With {@link Takeover#IMMEDIATE} a free key over an unexpired row means that the holder's session
+ *   <li>Acquire is one statement and one round trip: {@code pg_try_advisory_lock(key)} in a CTE, then, only if the key
+ *       was taken, the update of the name's row (token = the row's token + 1), or, when there is no row (a new name,
+ *       or one purged), its insert (token = the table's token floor + 1, the floor read with a share lock, which only
+ *       this insert takes), then an unlock if the row was not granted. With {@link Takeover#IMMEDIATE} a free key over an unexpired row means that the holder's session
  *       ended, so the row is taken over; with {@link Takeover#AFTER_EXPIRY}, or when this session already holds the
  *       key for another name (a hash collision: PostgreSQL stacks the lock), the row must be free or expired.
  *   <li>Renewal ({@code renew}, and {@code renewAll} for every lease in one {@code UPDATE … FROM unnest(…)}) and

@@ -75,24 +75,35 @@ final class AdvisoryStatements {
     AdvisoryStatements(String table, Duration rowLockTimeout) {
         PostgresStatements rows =
                 (PostgresStatements) LeaseStatements.of(Dialect.POSTGRESQL, table, rowLockTimeout, "PostgreSQL");
-        // A new row starts from the token floor, share-locked, read only once the key was taken.
+        // Once the key is taken, the row of a known name is updated in place (u), which never touches the token
+        // floor's row. Only when that updated nothing and the row, as the statement's snapshot sees it, is not one that
+        // excludes (a minimum hold, or an unexpired row that may not be taken over) does the insert run (g): the name
+        // is
+        // new, or its row was purged since the snapshot was taken; only then is the floor read, share-locked, so that a
+        // purge raising it is waited for. A row that excludes in the snapshot was held at that moment: reported held.
         String acquire = "WITH p AS MATERIALIZED (SELECT CAST(? AS bigint) AS k, CAST(? AS varchar) AS name,"
                 + " CAST(? AS varchar) AS owner, " + TTL + " AS ttl, " + LOCK_WAIT + " AS w),"
                 + " l AS MATERIALIZED (SELECT p.*, pg_try_advisory_lock(p.k) AS got FROM p),"
-                + " f AS MATERIALIZED (SELECT l.*, " + rows.floor() + " AS floor FROM l WHERE l.got),"
+                + " u AS (UPDATE " + table + " AS t SET owner_id = l.owner, token = t.token + 1,"
+                + " acquired_at = clock_timestamp(), expires_at = clock_timestamp() + l.ttl FROM l"
+                + " WHERE l.got AND t.lock_name = l.name AND (%1$s) RETURNING t.token, t.acquired_at, t.expires_at),"
                 + " g AS (INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
-                + " SELECT f.name, f.owner, f.floor + 1, clock_timestamp(), clock_timestamp() + f.ttl FROM f"
+                + " SELECT l.name, l.owner, " + rows.floor() + " + 1, clock_timestamp(), clock_timestamp() + l.ttl"
+                + " FROM l WHERE l.got AND NOT EXISTS (SELECT 1 FROM u) AND NOT EXISTS (SELECT 1 FROM " + table
+                + " e WHERE e.lock_name = l.name AND NOT (%2$s))"
                 + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
                 + " acquired_at = clock_timestamp(), expires_at = clock_timestamp() + (SELECT ttl FROM p)"
-                + "%s RETURNING t.token, t.acquired_at, t.expires_at)"
-                + " SELECT l.got, g.token, g.expires_at, g.acquired_at,"
-                + " CASE WHEN l.got AND g.token IS NULL THEN pg_advisory_unlock(l.k) END AS undone"
-                + " FROM l LEFT JOIN g ON true";
+                + " WHERE %1$s RETURNING t.token, t.acquired_at, t.expires_at),"
+                + " r AS (SELECT * FROM u UNION ALL SELECT * FROM g)"
+                + " SELECT l.got, r.token, r.expires_at, r.acquired_at,"
+                + " CASE WHEN l.got AND r.token IS NULL THEN pg_advisory_unlock(l.k) END AS undone"
+                + " FROM l LEFT JOIN r ON true";
         // A row without an owner whose expiry lies ahead is a minimum hold after a release (releaseAfter): nobody's
         // session holds its key, yet it excludes until it expires, so even an immediate takeover waits for its expiry.
-        this.acquireImmediate =
-                String.format(acquire, " WHERE t.owner_id IS NOT NULL OR t.expires_at <= clock_timestamp()");
-        this.acquireIfFree = String.format(acquire, " WHERE t.expires_at <= clock_timestamp()");
+        String immediate = "t.owner_id IS NOT NULL OR t.expires_at <= clock_timestamp()";
+        String ifFree = "t.expires_at <= clock_timestamp()";
+        this.acquireImmediate = String.format(acquire, immediate, immediate.replace("t.", "e."));
+        this.acquireIfFree = String.format(acquire, ifFree, ifFree.replace("t.", "e."));
         // The lease row's statements are the lease table's own (lock-table); only the acquire, which takes the
         // advisory lock in the same statement, and the release's unlock are this backend's.
         this.renew = rows.renew();

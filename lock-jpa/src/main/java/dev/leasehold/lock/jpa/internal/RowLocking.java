@@ -127,6 +127,12 @@ public final class RowLocking {
                 if (bound.isPresent()) {
                     em.createNativeQuery(bound.get()).executeUpdate();
                 }
+                Optional<String> floor = sql.lockFloorFirst(maxWait);
+                if (floor.isPresent()) {
+                    em.createNativeQuery(floor.get())
+                            .setFlushMode(FlushModeType.COMMIT)
+                            .getResultList();
+                }
                 return insertIfAbsent(em, sql, name, maxWait);
             });
         } catch (RuntimeException e) {

@@ -215,6 +215,21 @@ public class LeaseStatements {
     }
 
     /**
+     * On H2 only, which has no share lock: locks the token floor's row for the rest of the transaction, waiting for it
+     * at most about {@code maxWait} (a purge batch holds it for milliseconds), so that a new row created in the same
+     * transaction starts from a floor no purge is raising. Empty on the other databases, whose inserts lock it
+     * themselves ({@link #floor()}, {@link #insertFree}). No parameters.
+     */
+    public Optional<String> lockFloorFirst(Duration maxWait) {
+        if (dialect != Dialect.H2) {
+            return Optional.empty();
+        }
+        long millis = Math.max(1, ceilMillis(maxWait));
+        String seconds = millis / 1000 + "." + String.format(Locale.ROOT, "%03d", millis % 1000);
+        return Optional.of("SELECT token FROM " + table + " WHERE lock_name = '' FOR UPDATE WAIT " + seconds);
+    }
+
+    /**
      * Up to {@link #PURGE_BATCH} idle rows, without locking: lock_name, token of rows other than the floor whose
      * lock has been free since before the database's time plus the (negative) microseconds of the parameter. A row is
      * free when its owner is NULL or its lease expired, and it was freed at its {@code expires_at}; so "free since
