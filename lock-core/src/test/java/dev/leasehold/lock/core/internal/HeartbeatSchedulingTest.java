@@ -111,6 +111,20 @@ class HeartbeatSchedulingTest {
     }
 
     @Test
+    void closingTheManagerEndsItsHeartbeatThreads() throws Exception {
+        CountingStore store = new CountingStore();
+        LeaseLockManager manager = new LeaseLockManager(store, settings("stopped", env.leaseTime(), env.heartbeat()));
+        manager.lock("a").tryAcquire().orElseThrow();
+        await().atMost(env.patience()).until(() -> store.renewals.get() >= 1);
+
+        manager.close();
+
+        await().atMost(env.patience())
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().endsWith("-stopped") && t.isAlive()));
+    }
+
+    @Test
     void aFailedRenewalOfOneLeaseNamesItsLock() throws Exception {
         ForwardingLeaseStore store = new ForwardingLeaseStore(new InMemoryLeaseStore()) {
             @Override
