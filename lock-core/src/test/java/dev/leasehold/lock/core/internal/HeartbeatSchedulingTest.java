@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,49 @@ class HeartbeatSchedulingTest {
         await().atMost(env.patience())
                 .until(() -> Thread.getAllStackTraces().keySet().stream()
                         .noneMatch(t -> t.getName().endsWith("-stopped") && t.isAlive()));
+    }
+
+    @Test
+    void aCloseInterruptedWhileARenewalIsInFlightKeepsItsInterrupt() throws Exception {
+        CountDownLatch renewing = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        // A renewal that answers only when the test lets it, whatever interrupts its thread.
+        ForwardingLeaseStore store = new ForwardingLeaseStore(new InMemoryLeaseStore()) {
+            @Override
+            public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+                    throws SQLException {
+                renewing.countDown();
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        answer.await();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.renewAll(owner, leases, leaseTime);
+            }
+        };
+        LeaseLockManager manager =
+                new LeaseLockManager(store, settings("interrupted-close", env.leaseTime(), env.heartbeat()));
+        try {
+            manager.lock("a").tryAcquire().orElseThrow();
+            assertThat(renewing.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+
+            Thread.currentThread().interrupt();
+            manager.close();
+
+            assertThat(Thread.interrupted())
+                    .as("the closing thread's interrupt is kept")
+                    .isTrue();
+        } finally {
+            answer.countDown();
+        }
     }
 
     @Test
