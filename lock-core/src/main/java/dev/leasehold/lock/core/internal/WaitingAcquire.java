@@ -138,19 +138,13 @@ final class WaitingAcquire {
         } catch (InterruptedException e) {
             interrupted = e;
         } finally {
-            // close() and abandon() mark the manager closed and interrupt every parked thread under the same lock.
+            // close() and abandon() mark the manager closed and interrupt every parked thread under the same lock, so
+            // this sees any close that began while the thread was parked, whether close's interrupt or the store
+            // (which its close wakes) ended the wait.
             wokenByClose = lifecycle.unpark();
         }
         if (wokenByClose) {
             Thread.interrupted();
-            throw closedWhileWaiting(name);
-        }
-        if (lifecycle.isClosed()) {
-            // Closed while parked but woken by the store first (closing it wakes its waiters): the same outcome,
-            // keeping a caller's own interrupt.
-            if (interrupted != null) {
-                Thread.currentThread().interrupt();
-            }
             throw closedWhileWaiting(name);
         }
         if (interrupted != null) {

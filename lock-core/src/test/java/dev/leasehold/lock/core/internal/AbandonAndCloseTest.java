@@ -271,6 +271,42 @@ class AbandonAndCloseTest {
     }
 
     @Test
+    void aStoreClosedAfterWorkThatOutlivedTheDrainIsClosedOnADaemonThreadOnceTheWorkReturns() throws Exception {
+        ClosingStore store = new ClosingStore(new InMemoryLeaseStore());
+        LeaseLockManager manager = new LeaseLockManager(
+                store,
+                settings("outlived").toBuilder().drainTimeout(Duration.ZERO).build());
+        ExecutorService threads = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch working = new CountDownLatch(1);
+            CountDownLatch finish = new CountDownLatch(1);
+            threads.submit(() -> {
+                manager.lock("w").runLocked(lease -> {
+                    working.countDown();
+                    assertThat(finish.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                            .isTrue();
+                });
+                return null;
+            });
+            assertThat(working.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+
+            manager.close();
+
+            // The work still runs: its store stays open, and the thread that will close it must not keep a JVM alive.
+            assertThat(store.closes).hasValue(0);
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .filteredOn(t -> t.getName().equals("leasehold-close-outlived"))
+                    .hasSize(1)
+                    .allMatch(Thread::isDaemon);
+            finish.countDown();
+            await().atMost(env.patience()).until(() -> store.closes.get() == 1);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void onlyTheEngineRegistersTheAccessToIt() throws Exception {
         new LeaseLockManager(new InMemoryLeaseStore(), settings("registered")).close();
 

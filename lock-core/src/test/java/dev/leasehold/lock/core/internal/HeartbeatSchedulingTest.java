@@ -18,8 +18,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -108,6 +111,113 @@ class HeartbeatSchedulingTest {
                     .hasSize(2)
                     .allMatch(Thread::isDaemon);
         }
+    }
+
+    @Test
+    void closingTheManagerEndsItsHeartbeatThreads() throws Exception {
+        CountingStore store = new CountingStore();
+        LeaseLockManager manager = new LeaseLockManager(store, settings("stopped", env.leaseTime(), env.heartbeat()));
+        manager.lock("a").tryAcquire().orElseThrow();
+        await().atMost(env.patience()).until(() -> store.renewals.get() >= 1);
+
+        manager.close();
+
+        await().atMost(env.patience())
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().endsWith("-stopped") && t.isAlive()));
+    }
+
+    @Test
+    void aCloseInterruptedWhileARenewalIsInFlightKeepsItsInterrupt() throws Exception {
+        CountDownLatch renewing = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        // A renewal that answers only when the test lets it, whatever interrupts its thread.
+        ForwardingLeaseStore store = new ForwardingLeaseStore(new InMemoryLeaseStore()) {
+            @Override
+            public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+                    throws SQLException {
+                renewing.countDown();
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        answer.await();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.renewAll(owner, leases, leaseTime);
+            }
+        };
+        LeaseLockManager manager =
+                new LeaseLockManager(store, settings("interrupted-close", env.leaseTime(), env.heartbeat()));
+        try {
+            manager.lock("a").tryAcquire().orElseThrow();
+            assertThat(renewing.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+
+            Thread.currentThread().interrupt();
+            manager.close();
+
+            assertThat(Thread.interrupted())
+                    .as("the closing thread's interrupt is kept")
+                    .isTrue();
+        } finally {
+            answer.countDown();
+        }
+    }
+
+    @Test
+    void closeReleasesOnlyAfterTheRenewalInFlightHasAnswered() throws Exception {
+        CountDownLatch renewing = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        List<String> calls = new CopyOnWriteArrayList<>();
+        ForwardingLeaseStore store = new ForwardingLeaseStore(new InMemoryLeaseStore()) {
+            @Override
+            public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+                    throws SQLException {
+                renewing.countDown();
+                // close() interrupts the renewer: this renewal answers only when the test lets it, as a statement in
+                // flight would.
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        answer.await();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                calls.add("renewed");
+                return super.renewAll(owner, leases, leaseTime);
+            }
+
+            @Override
+            public boolean release(String name, String owner, long token) throws SQLException {
+                calls.add("released");
+                return super.release(name, owner, token);
+            }
+        };
+        LeaseLockManager manager = new LeaseLockManager(store, settings("in-flight", env.leaseTime(), env.heartbeat()));
+        manager.lock("a").tryAcquire().orElseThrow();
+        assertThat(renewing.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                .isTrue();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(manager::close);
+        try {
+            await().during(Duration.ofMillis(200)).atMost(env.patience()).until(calls::isEmpty);
+        } finally {
+            answer.countDown();
+        }
+
+        assertThat(closing).succeedsWithin(env.patience());
+        assertThat(calls).containsExactly("renewed", "released");
     }
 
     @Test
