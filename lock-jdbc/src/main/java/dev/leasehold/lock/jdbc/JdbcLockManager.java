@@ -174,7 +174,7 @@ public final class JdbcLockManager extends LeaseLockManager {
         Arguments.lockName(name);
         try {
             return store.forceRelease(name);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | SQLException e) {
             throw backendFailure("forced release", e);
         }
     }

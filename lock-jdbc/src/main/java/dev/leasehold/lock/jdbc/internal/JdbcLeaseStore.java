@@ -168,7 +168,7 @@ public abstract class JdbcLeaseStore implements LeaseStore {
      * statement; PostgreSQL overrides it to commit asynchronously and notify waiters.
      */
     @Override
-    public boolean release(String name, String owner, long token) {
+    public boolean release(String name, String owner, long token) throws SQLException {
         return write(h -> bind(h.createUpdate(statements.release()), name, owner, token)
                         .execute())
                 == 1;
@@ -180,7 +180,7 @@ public abstract class JdbcLeaseStore implements LeaseStore {
      * clock. PostgreSQL overrides it to notify waiters.
      */
     @Override
-    public boolean releaseAfter(String name, String owner, long token, Duration minHold) {
+    public boolean releaseAfter(String name, String owner, long token, Duration minHold) throws SQLException {
         long hold = micros(minHold);
         return write(h -> bind(h.createUpdate(statements.releaseAfter()), hold, hold, name, owner, token)
                         .execute())
@@ -284,7 +284,7 @@ public abstract class JdbcLeaseStore implements LeaseStore {
      *
      * @return the lease that was freed, or empty if the lock was free
      */
-    public Optional<LockInfo> forceRelease(String name) {
+    public Optional<LockInfo> forceRelease(String name) throws SQLException {
         for (int attempt = 0; attempt < 3; attempt++) {
             Optional<LockInfo> holder = inspect(name);
             if (holder.isEmpty()) {

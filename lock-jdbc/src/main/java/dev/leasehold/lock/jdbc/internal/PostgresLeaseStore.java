@@ -8,6 +8,8 @@ import dev.leasehold.lock.table.internal.PostgresStatements;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +41,8 @@ import org.jdbi.v3.core.Handle;
 final class PostgresLeaseStore extends JdbcLeaseStore {
 
     private final PostgresStatements sql;
+    private final String acquireKnown;
+    private final String acquireNew;
     private final String release;
     private final String releaseAfter;
     private final String channel;
@@ -47,6 +51,8 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
     PostgresLeaseStore(OwnHandles handles, PostgresStatements sql) {
         super(handles, sql);
         this.sql = sql;
+        this.acquireKnown = sql.acquireKnown();
+        this.acquireNew = sql.acquireNew();
         this.release = sql.releaseCte(true) + "SELECT pg_notify(?, r.lock_name) FROM released r";
         this.releaseAfter = sql.releaseAfterCte(true) + "SELECT pg_notify(?, r.lock_name) FROM released r";
         this.channel = channel(sql.table());
@@ -69,30 +75,50 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
     /**
      * A known name takes the conditional {@code UPDATE}, which also says whether the row exists, in one statement: a
      * try on a held lock stays one round trip. Only when the row is gone (purged) does it take the upsert, as a name
-     * never seen does.
+     * never seen does. Both run in plain JDBC ({@link OwnHandles#withConnection}), as does the release: they are the
+     * path every lock takes.
      */
     @Override
-    public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
+    public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
+        long micros = micros(leaseTime);
         if (isKnown(name)) {
-            KnownAttempt attempt = write(h -> bind(
-                            h.createQuery(sql.acquireKnown()), sql.lockWait(), owner, micros(leaseTime), name, name)
-                    .map((rs, ctx) -> {
+            KnownAttempt attempt = handles.withConnection(c -> {
+                try (PreparedStatement s = c.prepareStatement(acquireKnown)) {
+                    s.setString(1, sql.lockWait());
+                    s.setString(2, owner);
+                    s.setLong(3, micros);
+                    s.setString(4, name);
+                    s.setString(5, name);
+                    try (ResultSet rs = s.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new SQLException("the acquire of lock '" + name + "' returned no row");
+                        }
                         long token = rs.getLong(1);
                         Optional<LeaseGrant> grant = rs.wasNull()
                                 ? Optional.empty()
                                 : Optional.of(new LeaseGrant(token, instant(rs, 2), instant(rs, 3)));
                         return new KnownAttempt(grant, rs.getBoolean(4));
-                    })
-                    .one());
+                    }
+                }
+            });
             if (attempt.grant().isPresent() || attempt.exists()) {
                 return attempt.grant();
             }
             forgetKnown(name);
         }
-        Optional<LeaseGrant> grant =
-                write(h -> bind(h.createQuery(sql.acquireNew()), sql.lockWait(), name, owner, micros(leaseTime))
-                        .map((rs, ctx) -> new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
-                        .findOne());
+        Optional<LeaseGrant> grant = handles.withConnection(c -> {
+            try (PreparedStatement s = c.prepareStatement(acquireNew)) {
+                s.setString(1, sql.lockWait());
+                s.setString(2, name);
+                s.setString(3, owner);
+                s.setLong(4, micros);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next()
+                            ? Optional.of(new LeaseGrant(rs.getLong(1), instant(rs, 2), instant(rs, 3)))
+                            : Optional.<LeaseGrant>empty();
+                }
+            }
+        });
         markKnown(name);
         return grant;
     }
@@ -143,12 +169,17 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
     }
 
     @Override
-    public boolean release(String name, String owner, long token) {
-        return write(h -> bind(h.createQuery(release), sql.lockWait(), name, owner, token, channel)
-                                .mapTo(String.class)
-                                .list())
-                        .size()
-                == 1;
+    public boolean release(String name, String owner, long token) throws SQLException {
+        return handles.withConnection(c -> {
+            try (PreparedStatement s = c.prepareStatement(release)) {
+                s.setString(1, sql.lockWait());
+                s.setString(2, name);
+                s.setString(3, owner);
+                s.setLong(4, token);
+                s.setString(5, channel);
+                return countRows(s) == 1;
+            }
+        });
     }
 
     /**
@@ -156,13 +187,30 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
      * synchronously, and a {@code pg_notify}, so that waiters look again (and, if the hold lasts, wait for its end).
      */
     @Override
-    public boolean releaseAfter(String name, String owner, long token, Duration minHold) {
+    public boolean releaseAfter(String name, String owner, long token, Duration minHold) throws SQLException {
         long hold = micros(minHold);
-        return write(h -> bind(h.createQuery(releaseAfter), sql.lockWait(), hold, hold, name, owner, token, channel)
-                                .mapTo(String.class)
-                                .list())
-                        .size()
-                == 1;
+        return handles.withConnection(c -> {
+            try (PreparedStatement s = c.prepareStatement(releaseAfter)) {
+                s.setString(1, sql.lockWait());
+                s.setLong(2, hold);
+                s.setLong(3, hold);
+                s.setString(4, name);
+                s.setString(5, owner);
+                s.setLong(6, token);
+                s.setString(7, channel);
+                return countRows(s) == 1;
+            }
+        });
+    }
+
+    private static int countRows(PreparedStatement s) throws SQLException {
+        int rows = 0;
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                rows++;
+            }
+        }
+        return rows;
     }
 
     @Override
