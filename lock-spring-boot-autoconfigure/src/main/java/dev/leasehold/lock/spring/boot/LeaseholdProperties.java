@@ -45,6 +45,12 @@ public class LeaseholdProperties {
      */
     private Duration drainTimeout;
 
+    /**
+     * When set, the manager periodically forgets the names of locks that have been free for longer than this, by the
+     * database clock (their tokens never go back). Default: never.
+     */
+    private Duration purgeIdleAfter;
+
     /** The schema of the lock table. Default: the connection's current schema. */
     private String schema;
 
@@ -112,6 +118,14 @@ public class LeaseholdProperties {
 
     public void setDrainTimeout(Duration drainTimeout) {
         this.drainTimeout = drainTimeout;
+    }
+
+    public Duration getPurgeIdleAfter() {
+        return purgeIdleAfter;
+    }
+
+    public void setPurgeIdleAfter(Duration purgeIdleAfter) {
+        this.purgeIdleAfter = purgeIdleAfter;
     }
 
     public String getSchema() {

@@ -29,6 +29,7 @@ final class PropertiesLockManagerFactory {
             Map.entry("heartbeatInterval", "leasehold.heartbeat-interval"),
             Map.entry("rowLockTimeout", "leasehold.row-lock-timeout"),
             Map.entry("drainTimeout", "leasehold.drain-timeout"),
+            Map.entry("purgeIdleAfter", "leasehold.purge-idle-after"),
             Map.entry("schema", "leasehold.schema"),
             Map.entry("tablePrefix", "leasehold.table-prefix"),
             Map.entry("ownerId", "leasehold.owner-id"),
@@ -81,6 +82,9 @@ final class PropertiesLockManagerFactory {
             }
             if (properties.getDrainTimeout() != null) {
                 builder.drainTimeout(properties.getDrainTimeout());
+            }
+            if (properties.getPurgeIdleAfter() != null) {
+                builder.purgeIdleAfter(properties.getPurgeIdleAfter());
             }
             if (properties.getSchema() != null && !properties.getSchema().isBlank()) {
                 builder.schema(properties.getSchema().strip());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
+import dev.leasehold.lock.core.LeaseLockManager;
 import dev.leasehold.lock.spring.LockedAnnotationBeanPostProcessor;
 import dev.leasehold.lock.testing.DatabaseKind;
 import java.time.Duration;
@@ -43,6 +44,23 @@ class LeaseholdAutoConfigurationTest {
                                 .isEqualTo("node-7");
                     }
                 });
+    }
+
+    @Test
+    void purgeIdleAfterTurnsOnThePeriodicPurge() {
+        runner().run(context -> assertThat(((LeaseLockManager) context.getBean(LockManager.class))
+                        .settings()
+                        .purgeIdleAfter())
+                .isEmpty());
+        runner().withPropertyValues("leasehold.purge-idle-after=7d")
+                .run(context -> assertThat(((LeaseLockManager) context.getBean(LockManager.class))
+                                .settings()
+                                .purgeIdleAfter())
+                        .contains(Duration.ofDays(7)));
+        runner().withPropertyValues("leasehold.purge-idle-after=0s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(rootMessage(context.getStartupFailure())).contains("leasehold.purge-idle-after");
+        });
     }
 
     @Test
