@@ -227,20 +227,22 @@ public final class LeaderElection implements AutoCloseable {
     }
 
     private void run() {
+        Lease lease = null;
         try {
             while (!closed) {
-                Lease lease = campaign();
+                lease = campaign();
                 if (lease == null) {
                     return;
                 }
                 lead(lease);
+                lease = null;
             }
         } catch (RuntimeException | Error e) {
             LOG.error("the election for '{}' stopped unexpectedly", name, e);
-            Term term = current;
             current = null;
-            if (term != null) {
-                releaseQuietly(term.lease);
+            if (lease != null) {
+                // Announced or not (the failure may come before it is): the heartbeat would keep it for nobody.
+                releaseQuietly(lease);
             }
         }
     }

@@ -13,6 +13,7 @@ import dev.leasehold.lock.LockEvents.AcquireOutcome;
 import dev.leasehold.lock.LockEvents.LossReason;
 import dev.leasehold.lock.LockEvents.RenewalOutcome;
 import dev.leasehold.lock.LockExpiredException;
+import dev.leasehold.lock.LockInfo;
 import dev.leasehold.lock.LockListener;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
@@ -111,6 +112,7 @@ class LockEventsTest {
     static final class ScriptedStore extends ForwardingLeaseStore {
         volatile SQLException acquireFailure;
         volatile SQLException renewFailure;
+        volatile SQLException inspectFailure;
         volatile LeaseStoreEvents attached;
         final AtomicInteger acquireCalls = new AtomicInteger();
 
@@ -136,6 +138,15 @@ class LockEventsTest {
                 throw failure;
             }
             return super.renewAll(owner, leases, leaseTime);
+        }
+
+        @Override
+        public Optional<LockInfo> inspect(String name) throws SQLException {
+            SQLException failure = inspectFailure;
+            if (failure != null) {
+                throw failure;
+            }
+            return super.inspect(name);
         }
 
         @Override
@@ -182,11 +193,13 @@ class LockEventsTest {
     void anAcquireAndReleaseAreToldOnceEachWithTheBackendAndTimeHeld() {
         Recorder recorder = new Recorder();
         LeaseLockManager m = manager(recorder, Duration.ofSeconds(30));
+        long start = System.nanoTime();
 
         Lease lease = m.lock("orders").tryAcquire().orElseThrow();
         long token = lease.token();
         lease.release();
         lease.release(); // a second release does nothing, and tells nothing
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(recorder.events).hasSize(3);
         assertThat(recorder.events.get(0)).isEqualTo(new LockEvents.LeaseAcquired("memory", "orders", token));
@@ -195,10 +208,11 @@ class LockEventsTest {
         assertThat(attempt.lockName()).isEqualTo("orders");
         assertThat(attempt.outcome()).isEqualTo(AcquireOutcome.ACQUIRED);
         assertThat(attempt.sqlState()).isEmpty();
+        assertThat(attempt.waited()).isBetween(Duration.ZERO, elapsed);
         LockEvents.LeaseReleased released = (LockEvents.LeaseReleased) recorder.events.get(2);
         assertThat(released.lockName()).isEqualTo("orders");
         assertThat(released.token()).isEqualTo(token);
-        assertThat(released.heldFor()).isGreaterThanOrEqualTo(Duration.ZERO);
+        assertThat(released.heldFor()).isBetween(Duration.ZERO, elapsed);
     }
 
     @Test
@@ -312,6 +326,19 @@ class LockEventsTest {
         awaitTheOneLoss(recorder, LossReason.RELEASED_BY_ADMIN);
         assertThatThrownBy(lease::release).isInstanceOf(LockExpiredException.class);
         assertThat(recorder.of(LockEvents.LeaseReleased.class)).isEmpty();
+    }
+
+    @Test
+    void aLeaseFoundGoneWhenTheStoreCannotSayWhoHoldsItIsLostAsTakenOver() {
+        Recorder recorder = new Recorder();
+        ScriptedStore store = new ScriptedStore(data);
+        LeaseLockManager m = manager(store, memory(recorder).leaseTime(Duration.ofSeconds(1)));
+        Lease lease = m.lock("orders").tryAcquire().orElseThrow();
+        store.inspectFailure = new SQLException("syntax error on purpose", "42601");
+
+        assertThat(data.release("orders", m.ownerId(), lease.token())).isTrue();
+
+        awaitTheOneLoss(recorder, LossReason.TAKEN_OVER);
     }
 
     @Test

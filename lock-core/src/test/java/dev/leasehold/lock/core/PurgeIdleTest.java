@@ -160,4 +160,15 @@ class PurgeIdleTest {
         Thread purger = store.purgedOn.get();
         await().atMost(Duration.ofSeconds(5)).until(() -> !purger.isAlive());
     }
+
+    @Test
+    void aClosedManagerRefusesToPurge() {
+        LeaseLockManager manager =
+                new LeaseLockManager(new InMemoryLeaseStore(), settings().build());
+        manager.close();
+
+        assertThatThrownBy(() -> manager.purgeIdle(Duration.ofDays(1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is closed");
+    }
 }

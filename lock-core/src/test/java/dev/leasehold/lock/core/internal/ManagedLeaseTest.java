@@ -286,6 +286,18 @@ class ManagedLeaseTest {
     }
 
     @Test
+    void aReleaseWithAHoldOfALeaseTakenOverInTheStoreReportsItLost() throws Exception {
+        ManagedLease lease = acquire("held-release");
+        // Behind the manager's back: the lease ends in the store and another owner takes the lock.
+        assertThat(store.release(lease.name(), "me", lease.token())).isTrue();
+        store.tryAcquire(lease.name(), "other", LEASE).orElseThrow();
+
+        assertThatThrownBy(() -> lease.release(Duration.ofSeconds(1)))
+                .isInstanceOf(LockExpiredException.class)
+                .hasMessageContaining("release found the lease gone");
+    }
+
+    @Test
     void anExtendConfirmedAfterItsNewLeaseTimeLosesTheLeaseAndGivesItBack() throws Exception {
         ManagedLease lease = acquire("a");
         Duration shortLease = Duration.ofMillis(100);
