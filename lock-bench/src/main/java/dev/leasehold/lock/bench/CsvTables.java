@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,46 +21,38 @@ final class CsvTables {
      * scenario ran, {@code scheduled.csv}.
      */
     static void write(Path dir, Report report) throws IOException {
-        Files.writeString(dir.resolve("throughput.csv"), throughput(report), StandardCharsets.UTF_8);
+        Files.writeString(
+                dir.resolve("throughput.csv"),
+                rates(
+                        "database,threads,variant,round,cycles_per_s,round_trips_per_cycle,client_ms_per_cycle,error\n",
+                        report.throughput),
+                StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("contention.csv"), contention(report), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("handoff.csv"), handoff(report), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("heartbeat.csv"), heartbeat(report), StandardCharsets.UTF_8);
         if (!report.scheduled.isEmpty()) {
-            Files.writeString(dir.resolve("scheduled.csv"), scheduled(report), StandardCharsets.UTF_8);
+            Files.writeString(
+                    dir.resolve("scheduled.csv"),
+                    rates(
+                            "database,threads,provider,round,runs_per_s,round_trips_per_run,client_ms_per_run,error\n",
+                            report.scheduled),
+                    StandardCharsets.UTF_8);
         }
     }
 
-    private static String scheduled(Report report) {
-        StringBuilder b = new StringBuilder(
-                "database,threads,provider,round,runs_per_s,round_trips_per_run,client_ms_per_run,error\n");
-        for (ScheduledJobScenario.Row r : report.scheduled) {
+    /** The rows of a rate scenario under {@code header}, which names their columns for that scenario. */
+    private static String rates(String header, List<RateRow> rows) {
+        StringBuilder b = new StringBuilder(header);
+        for (RateRow r : rows) {
             b.append(fmt(
                     "%s,%d,%s,%d,%.1f,%.3f,%.4f,%s%n",
                     r.db().key(),
                     r.threads(),
                     r.variant(),
                     r.round() + 1,
-                    r.runsPerSecond(),
-                    r.roundTripsPerRun(),
-                    r.clientMillisPerRun(),
-                    csv(r.error())));
-        }
-        return b.toString();
-    }
-
-    private static String throughput(Report report) {
-        StringBuilder b = new StringBuilder(
-                "database,threads,variant,round,cycles_per_s,round_trips_per_cycle,client_ms_per_cycle,error\n");
-        for (ThroughputScenario.Row r : report.throughput) {
-            b.append(fmt(
-                    "%s,%d,%s,%d,%.1f,%.3f,%.4f,%s%n",
-                    r.db().key(),
-                    r.threads(),
-                    r.variant(),
-                    r.round() + 1,
-                    r.cyclesPerSecond(),
-                    r.roundTripsPerCycle(),
-                    r.clientMillisPerCycle(),
+                    r.perSecond(),
+                    r.roundTripsPerOp(),
+                    r.clientMillisPerOp(),
                     csv(r.error())));
         }
         return b.toString();

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Collects the rows of every scenario and writes them: {@code results.md} (the tables, ratios and machine), one CSV per
@@ -24,11 +25,11 @@ import java.util.TreeSet;
  */
 final class Report {
 
-    final List<ThroughputScenario.Row> throughput = new ArrayList<>();
+    final List<RateRow> throughput = new ArrayList<>();
     final List<ContentionScenario.Row> contention = new ArrayList<>();
     final List<HandoffScenario.Row> handoff = new ArrayList<>();
     final List<HeartbeatScenario.Row> heartbeat = new ArrayList<>();
-    final List<ScheduledJobScenario.Row> scheduled = new ArrayList<>();
+    final List<RateRow> scheduled = new ArrayList<>();
 
     private final BenchOptions options;
     private final Instant started = Instant.now();
@@ -144,92 +145,39 @@ final class Report {
                 + " (variant ÷ reference in the same round), then summarised. Round trips are statement executions"
                 + " plus commits and rollbacks, counted below the pool; the time in statements is what the client"
                 + " waited for them (round trip included), summed over the threads.\n\n");
-        for (DbKind db : variants.keySet()) {
-            for (int threads : new TreeSet<>(
-                    throughput.stream().map(ThroughputScenario.Row::threads).toList())) {
-                List<ThroughputScenario.Row> rows = throughput.stream()
-                        .filter(r -> r.db() == db && r.threads() == threads && r.round() >= 0)
-                        .toList();
-                if (rows.isEmpty()) {
-                    continue;
-                }
-                b.append("### ")
-                        .append(db.displayName())
-                        .append(", ")
-                        .append(threads)
-                        .append(threads == 1 ? " thread" : " threads, distinct names")
-                        .append("\n\n");
-                b.append("| variant | cycles/s | ratio to the floor | round trips per cycle | ms in statements per"
-                        + " cycle |\n| --- | ---: | ---: | ---: | ---: |\n");
-                for (Variant v : variants.get(db)) {
-                    List<ThroughputScenario.Row> mine = rows.stream()
-                            .filter(r -> r.variant().equals(v.id()) && r.error() == null)
-                            .toList();
-                    if (mine.isEmpty()) {
-                        continue;
-                    }
-                    b.append("| ")
-                            .append(v.id())
-                            .append(" | ")
-                            .append(Stats.Summary.of(mine.stream()
-                                            .map(ThroughputScenario.Row::cyclesPerSecond)
-                                            .toList())
-                                    .format("%.0f"))
-                            .append(" | ")
-                            .append(ratio(rows, v.id(), "floor").format("%.2f"))
-                            .append(" | ")
-                            .append(fmt(
-                                    "%.1f",
-                                    Stats.Summary.of(mine.stream()
-                                                    .map(ThroughputScenario.Row::roundTripsPerCycle)
-                                                    .toList())
-                                            .median()))
-                            .append(" | ")
-                            .append(fmt(
-                                    "%.3f",
-                                    Stats.Summary.of(mine.stream()
-                                                    .map(ThroughputScenario.Row::clientMillisPerCycle)
-                                                    .toList())
-                                            .median()))
-                            .append(" |\n");
-                }
-                List<Variant> ours =
-                        variants.get(db).stream().filter(Variant::isLeasehold).toList();
-                List<Variant> others = variants.get(db).stream()
-                        .filter(v -> !v.isLeasehold() && v.isLock() && v.role() != Variant.Role.FLOOR)
-                        .toList();
-                if (!ours.isEmpty() && !others.isEmpty()) {
-                    b.append("\nLeasehold ÷ each other variant, per round (median (min – max)):\n\n| |");
-                    others.forEach(o -> b.append(' ').append(o.id()).append(" |"));
-                    b.append("\n| ---");
-                    others.forEach(o -> b.append(" | ---:"));
-                    b.append(" |\n");
-                    for (Variant v : ours) {
-                        b.append("| ").append(v.id());
-                        for (Variant o : others) {
-                            b.append(" | ").append(ratio(rows, v.id(), o.id()).format("%.2f"));
-                        }
-                        b.append(" |\n");
-                    }
-                }
-                b.append('\n');
-            }
-        }
+        rateTables(
+                b,
+                throughput,
+                ids(variants, Variant::id),
+                " threads, distinct names",
+                "| variant | cycles/s | ratio to the floor | round trips per cycle | ms in statements per"
+                        + " cycle |\n| --- | ---: | ---: | ---: | ---: |\n",
+                "floor",
+                this::leaseholdToOthers);
     }
 
-    /** The per-round ratios of one variant's cycles to another's, summarised. */
-    private static Stats.Summary ratio(List<ThroughputScenario.Row> rows, String variant, String reference) {
-        List<Double> ratios = new ArrayList<>();
-        for (ThroughputScenario.Row r : rows) {
-            if (!r.variant().equals(variant) || r.error() != null) {
-                continue;
-            }
-            rows.stream()
-                    .filter(o -> o.variant().equals(reference) && o.round() == r.round() && o.error() == null)
-                    .findFirst()
-                    .ifPresent(o -> ratios.add(r.cyclesPerSecond() / o.cyclesPerSecond()));
+    /** Leasehold ÷ each lock of another library or raw JDBC, below a throughput table. */
+    private void leaseholdToOthers(StringBuilder b, DbKind db, List<RateRow> rows) {
+        List<Variant> ours =
+                variants.get(db).stream().filter(Variant::isLeasehold).toList();
+        List<Variant> others = variants.get(db).stream()
+                .filter(v -> !v.isLeasehold() && v.isLock() && v.role() != Variant.Role.FLOOR)
+                .toList();
+        if (ours.isEmpty() || others.isEmpty()) {
+            return;
         }
-        return Stats.Summary.of(ratios);
+        b.append("\nLeasehold ÷ each other variant, per round (median (min – max)):\n\n| |");
+        others.forEach(o -> b.append(' ').append(o.id()).append(" |"));
+        b.append("\n| ---");
+        others.forEach(o -> b.append(" | ---:"));
+        b.append(" |\n");
+        for (Variant v : ours) {
+            b.append("| ").append(v.id());
+            for (Variant o : others) {
+                b.append(" | ").append(ratio(rows, v.id(), o.id()).format("%.2f"));
+            }
+            b.append(" |\n");
+        }
     }
 
     private void scheduledMarkdown(StringBuilder b) {
@@ -249,10 +197,40 @@ final class Report {
         labels.forEach((id, label) ->
                 b.append("| `").append(id).append("` | ").append(label).append(" |\n"));
         b.append('\n');
-        for (DbKind db : scheduledVariants.keySet()) {
-            for (int threads : new TreeSet<>(
-                    scheduled.stream().map(ScheduledJobScenario.Row::threads).toList())) {
-                List<ScheduledJobScenario.Row> rows = scheduled.stream()
+        rateTables(
+                b,
+                scheduled,
+                ids(scheduledVariants, ScheduledJobScenario.JobVariant::id),
+                " threads, distinct job names",
+                "| provider | runs/s | ratio to " + ScheduledJobScenario.REFERENCE
+                        + " | round trips per run | ms in statements per run |\n| --- | ---: | ---: | ---: | ---: |\n",
+                ScheduledJobScenario.REFERENCE,
+                (out, db, rows) -> {});
+    }
+
+    /** Adds to a rate table, after its rows: the table's database and all its rounds. */
+    private interface BelowTable {
+        void append(StringBuilder b, DbKind db, List<RateRow> rows);
+    }
+
+    /**
+     * A table per database and thread count: per variant, in the order of {@code ids}, its rate, its ratio to {@code
+     * reference}, its round trips and its time in statements per operation, each summarised over the rounds.
+     *
+     * @param manyThreads what the heading says after a thread count above one
+     * @param header the table's header and separator lines
+     */
+    private static void rateTables(
+            StringBuilder b,
+            List<RateRow> all,
+            Map<DbKind, List<String>> ids,
+            String manyThreads,
+            String header,
+            String reference,
+            BelowTable below) {
+        for (DbKind db : ids.keySet()) {
+            for (int threads : new TreeSet<>(all.stream().map(RateRow::threads).toList())) {
+                List<RateRow> rows = all.stream()
                         .filter(r -> r.db() == db && r.threads() == threads && r.round() >= 0)
                         .toList();
                 if (rows.isEmpty()) {
@@ -262,61 +240,56 @@ final class Report {
                         .append(db.displayName())
                         .append(", ")
                         .append(threads)
-                        .append(threads == 1 ? " thread" : " threads, distinct job names")
+                        .append(threads == 1 ? " thread" : manyThreads)
                         .append("\n\n");
-                b.append("| provider | runs/s | ratio to ")
-                        .append(ScheduledJobScenario.REFERENCE)
-                        .append(" | round trips per run | ms in statements per run |\n| --- | ---: | ---: | ---: |"
-                                + " ---: |\n");
-                for (ScheduledJobScenario.JobVariant v : scheduledVariants.get(db)) {
-                    List<ScheduledJobScenario.Row> mine = rows.stream()
-                            .filter(r -> r.variant().equals(v.id()) && r.error() == null)
+                b.append(header);
+                for (String id : ids.get(db)) {
+                    List<RateRow> mine = rows.stream()
+                            .filter(r -> r.variant().equals(id) && r.error() == null)
                             .toList();
                     if (mine.isEmpty()) {
                         continue;
                     }
                     b.append("| ")
-                            .append(v.id())
+                            .append(id)
                             .append(" | ")
-                            .append(Stats.Summary.of(mine.stream()
-                                            .map(ScheduledJobScenario.Row::runsPerSecond)
-                                            .toList())
-                                    .format("%.0f"))
+                            .append(summary(mine, RateRow::perSecond).format("%.0f"))
                             .append(" | ")
-                            .append(scheduledRatio(rows, v.id(), ScheduledJobScenario.REFERENCE)
-                                    .format("%.2f"))
+                            .append(ratio(rows, id, reference).format("%.2f"))
                             .append(" | ")
                             .append(fmt(
                                     "%.1f",
-                                    Stats.Summary.of(mine.stream()
-                                                    .map(ScheduledJobScenario.Row::roundTripsPerRun)
-                                                    .toList())
-                                            .median()))
+                                    summary(mine, RateRow::roundTripsPerOp).median()))
                             .append(" | ")
                             .append(fmt(
                                     "%.3f",
-                                    Stats.Summary.of(mine.stream()
-                                                    .map(ScheduledJobScenario.Row::clientMillisPerRun)
-                                                    .toList())
-                                            .median()))
+                                    summary(mine, RateRow::clientMillisPerOp).median()))
                             .append(" |\n");
                 }
+                below.append(b, db, rows);
                 b.append('\n');
             }
         }
     }
 
-    /** The per-round ratios of one provider's runs to another's, summarised. */
-    private static Stats.Summary scheduledRatio(List<ScheduledJobScenario.Row> rows, String variant, String reference) {
+    /** The ids of each database's variants, in their order. */
+    private static <V> Map<DbKind, List<String>> ids(Map<DbKind, List<V>> byDb, Function<V, String> id) {
+        Map<DbKind, List<String>> ids = new LinkedHashMap<>();
+        byDb.forEach((db, list) -> ids.put(db, list.stream().map(id).toList()));
+        return ids;
+    }
+
+    /** The per-round ratios of one variant's rate to another's, summarised. */
+    private static Stats.Summary ratio(List<RateRow> rows, String variant, String reference) {
         List<Double> ratios = new ArrayList<>();
-        for (ScheduledJobScenario.Row r : rows) {
+        for (RateRow r : rows) {
             if (!r.variant().equals(variant) || r.error() != null) {
                 continue;
             }
             rows.stream()
                     .filter(o -> o.variant().equals(reference) && o.round() == r.round() && o.error() == null)
                     .findFirst()
-                    .ifPresent(o -> ratios.add(r.runsPerSecond() / o.runsPerSecond()));
+                    .ifPresent(o -> ratios.add(r.perSecond() / o.perSecond()));
         }
         return Stats.Summary.of(ratios);
     }

@@ -7,10 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.ClockProvider;
@@ -25,7 +22,7 @@ import net.javacrumbs.shedlock.core.LockingTaskExecutor;
  * LeaseholdLockProvider} over the {@code jdbc} or {@code advisory} backend. Each thread runs its own job name in a loop;
  * the job is the same for every provider, one {@code UPDATE} of a row of one work table on the process's pool
  * (auto-commit), with {@code lockAtMostFor} 30 s and {@code lockAtLeastFor} zero, so that a run can follow the last at
- * once. Providers run in interleaved rounds, as in {@link ThroughputScenario}; after each measurement the work table
+ * once. Providers run in {@link InterleavedRounds}; after each measurement the work table
  * must show exactly the runs the executor reported.
  */
 final class ScheduledJobScenario {
@@ -48,17 +45,6 @@ final class ScheduledJobScenario {
 
     /** A provider and what closes it with the process. */
     record Opened(LockProvider provider, AutoCloseable closer) {}
-
-    /** One provider's figure in one round; {@code error} is null when it ran. */
-    record Row(
-            DbKind db,
-            int threads,
-            String variant,
-            int round,
-            double runsPerSecond,
-            double roundTripsPerRun,
-            double clientMillisPerRun,
-            String error) {}
 
     private ScheduledJobScenario() {}
 
@@ -143,49 +129,20 @@ final class ScheduledJobScenario {
         return db.prefix() + "job_work";
     }
 
-    static List<Row> run(Database db, List<JobVariant> variants, int threads, BenchOptions options)
+    static List<RateRow> run(Database db, List<JobVariant> variants, int threads, BenchOptions options)
             throws InterruptedException {
-        List<Row> rows = new ArrayList<>();
-        Set<String> broken = new LinkedHashSet<>();
-        Duration roundWarmup = Duration.ofMillis(Math.max(200, options.seconds().toMillis() / 10));
-        for (JobVariant v : variants) {
-            if (!options.warmup().isZero()) {
-                Row warm = measure(db, v, threads, Duration.ZERO, options.warmup(), -1);
-                if (warm.error() != null) {
-                    Log.line("  %s: warm-up failed, left out: %s", v.id(), warm.error());
-                    broken.add(v.id());
-                    rows.add(warm);
-                }
-            }
-        }
-        for (int round = 0; round < options.rounds(); round++) {
-            List<JobVariant> order = new ArrayList<>(variants);
-            Collections.rotate(order, -round);
-            for (JobVariant v : order) {
-                if (broken.contains(v.id())) {
-                    continue;
-                }
-                Row row = measure(db, v, threads, roundWarmup, options.seconds(), round);
-                rows.add(row);
-                Log.line(
-                        "  %s %d thread(s) round %d %-28s %s",
-                        db.kind().key(),
-                        threads,
-                        round + 1,
-                        v.id(),
-                        row.error() == null
-                                ? String.format(
-                                        Locale.ROOT,
-                                        "%8.0f runs/s  %.1f round trips/run",
-                                        row.runsPerSecond(),
-                                        row.roundTripsPerRun())
-                                : "FAILED " + row.error());
-            }
-        }
-        return rows;
+        return InterleavedRounds.run(
+                db,
+                variants,
+                JobVariant::id,
+                threads,
+                options,
+                "run",
+                28,
+                (v, warm, time, round) -> measure(db, v, threads, warm, time, round));
     }
 
-    private static Row measure(Database db, JobVariant v, int threads, Duration warm, Duration time, int round)
+    private static RateRow measure(Database db, JobVariant v, int threads, Duration warm, Duration time, int round)
             throws InterruptedException {
         String[] names = new String[threads];
         for (int i = 0; i < threads; i++) {
@@ -222,7 +179,7 @@ final class ScheduledJobScenario {
                 if (!warm.isZero()) {
                     Workers.Outcome w = Workers.runFor(threads, warm, run);
                     if (w.failure() != null) {
-                        return failed(db, threads, v, round, w.failure());
+                        return RateRow.failed(db, threads, v.id(), round, w.failure());
                     }
                 }
                 long workBefore = workDone(db, threads);
@@ -230,20 +187,20 @@ final class ScheduledJobScenario {
                 Workers.Outcome outcome = Workers.runFor(threads, time, run);
                 CountingDataSource.Counts used = proc.counts().minus(before);
                 if (outcome.failure() != null) {
-                    return failed(db, threads, v, round, outcome.failure());
+                    return RateRow.failed(db, threads, v.id(), round, outcome.failure());
                 }
                 long runs = outcome.total();
                 long written = workDone(db, threads) - workBefore;
                 if (written != runs) {
-                    return failed(
+                    return RateRow.failed(
                             db,
                             threads,
-                            v,
+                            v.id(),
                             round,
                             new IllegalStateException(
                                     "the executor reported " + runs + " runs, the work table " + written));
                 }
-                return new Row(
+                return new RateRow(
                         db.kind(),
                         threads,
                         v.id(),
@@ -256,7 +213,7 @@ final class ScheduledJobScenario {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            return failed(db, threads, v, round, e);
+            return RateRow.failed(db, threads, v.id(), round, e);
         }
     }
 
@@ -271,9 +228,5 @@ final class ScheduledJobScenario {
                 return rs.getLong(1);
             }
         }
-    }
-
-    private static Row failed(Database db, int threads, JobVariant v, int round, Throwable e) {
-        return new Row(db.kind(), threads, v.id(), round, Double.NaN, Double.NaN, Double.NaN, Workers.describe(e));
     }
 }

@@ -60,8 +60,8 @@ class ReportTest {
         Report report = report();
         report.throughput.add(row("floor", 0, 1000));
         report.throughput.add(row("leasehold-jdbc", 0, 800));
-        report.throughput.add(new ThroughputScenario.Row(
-                DbKind.POSTGRESQL, 1, "leasehold-jdbc", 1, Double.NaN, Double.NaN, Double.NaN, "boom"));
+        report.throughput.add(
+                new RateRow(DbKind.POSTGRESQL, 1, "leasehold-jdbc", 1, Double.NaN, Double.NaN, Double.NaN, "boom"));
         String md = report.markdown();
         assertThat(md).contains("| leasehold-jdbc | 800 (800 – 800) | 0.80 (0.80 – 0.80) |");
         assertThat(md).contains("throughput pg 1 threads round 2 leasehold-jdbc: boom");
@@ -85,11 +85,11 @@ class ReportTest {
         assertThat(report.markdown()).contains("| PostgreSQL | 1 | leasehold-jdbc | 3 | 2.00 | 3.00 | 40.00 |");
     }
 
-    private static ScheduledJobScenario.Row scheduled(String variant, int round, double perSecond, String error) {
-        return new ScheduledJobScenario.Row(DbKind.POSTGRESQL, 1, variant, round, perSecond, 3, 0.5, error);
+    private static RateRow scheduled(String variant, int round, double perSecond, String error) {
+        return new RateRow(DbKind.POSTGRESQL, 1, variant, round, perSecond, 3, 0.5, error);
     }
 
-    private static ThroughputScenario.Row row(String variant, int round, double perSecond) {
-        return new ThroughputScenario.Row(DbKind.POSTGRESQL, 1, variant, round, perSecond, 2, 0.1, null);
+    private static RateRow row(String variant, int round, double perSecond) {
+        return new RateRow(DbKind.POSTGRESQL, 1, variant, round, perSecond, 2, 0.1, null);
     }
 }
