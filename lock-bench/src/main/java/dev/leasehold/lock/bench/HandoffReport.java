@@ -29,11 +29,7 @@ final class HandoffReport {
             for (int waiters : new TreeSet<>(
                     handoff.stream().map(HandoffScenario.Row::waiters).toList())) {
                 for (Variant v : variants.get(db)) {
-                    List<HandoffScenario.Row> mine = handoff.stream()
-                            .filter(r -> r.db() == db
-                                    && r.waiters() == waiters
-                                    && r.variant().equals(v.id()))
-                            .toList();
+                    List<HandoffScenario.Row> mine = rowsOf(handoff, db, waiters, v);
                     if (mine.isEmpty()) {
                         continue;
                     }
@@ -64,6 +60,15 @@ final class HandoffReport {
         b.append('\n');
     }
 
+    /** The rounds of one variant on one database with one waiter count. */
+    private static List<HandoffScenario.Row> rowsOf(
+            List<HandoffScenario.Row> handoff, DbKind db, int waiters, Variant variant) {
+        return handoff.stream()
+                .filter(r ->
+                        r.db() == db && r.waiters() == waiters && r.variant().equals(variant.id()))
+                .toList();
+    }
+
     private static double[] pooled(List<HandoffScenario.Row> rows) {
         double[] all = rows.stream()
                 .flatMapToDouble(r -> Arrays.stream(r.latenciesMillis()))
@@ -81,11 +86,7 @@ final class HandoffReport {
             for (int waiters : waiterCounts) {
                 List<SvgChart.Series> series = new ArrayList<>();
                 for (Variant v : variants.get(db)) {
-                    List<HandoffScenario.Row> mine = handoff.stream()
-                            .filter(r -> r.db() == db
-                                    && r.waiters() == waiters
-                                    && r.variant().equals(v.id()))
-                            .toList();
+                    List<HandoffScenario.Row> mine = rowsOf(handoff, db, waiters, v);
                     if (!mine.isEmpty()) {
                         series.add(new SvgChart.Series(v.id(), pooled(mine)));
                     }
