@@ -7,15 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * Collects the rows of every scenario and writes them: {@code results.md} (the tables, ratios and machine), one CSV per
@@ -126,172 +123,18 @@ final class Report {
                     b.append("| ").append(id).append(" | ").append(label).append(" |\n"));
             b.append('\n');
         }
-        throughputMarkdown(b);
+        RateTables.throughput(b, throughput, variants);
         contentionMarkdown(b);
-        scheduledMarkdown(b);
-        handoffMarkdown(b);
+        RateTables.scheduled(b, scheduled, scheduledVariants);
+        HandoffReport.markdown(b, handoff, variants);
         heartbeatMarkdown(b);
         failuresMarkdown(b);
         return b.toString();
     }
 
-    private void throughputMarkdown(StringBuilder b) {
-        if (throughput.isEmpty()) {
-            return;
-        }
-        b.append("## Acquire + release, uncontended\n\n");
-        b.append("Each thread acquires and releases a lock of its own name in a loop; all threads share one pool and"
-                + " one client. Figures are median (min – max) over rounds; a ratio is taken within each round"
-                + " (variant ÷ reference in the same round), then summarised. Round trips are statement executions"
-                + " plus commits and rollbacks, counted below the pool; the time in statements is what the client"
-                + " waited for them (round trip included), summed over the threads.\n\n");
-        rateTables(
-                b,
-                throughput,
-                ids(variants, Variant::id),
-                " threads, distinct names",
-                "| variant | cycles/s | ratio to the floor | round trips per cycle | ms in statements per"
-                        + " cycle |\n| --- | ---: | ---: | ---: | ---: |\n",
-                "floor",
-                this::leaseholdToOthers);
-    }
-
-    /** Leasehold ÷ each lock of another library or raw JDBC, below a throughput table. */
-    private void leaseholdToOthers(StringBuilder b, DbKind db, List<RateRow> rows) {
-        List<Variant> ours =
-                variants.get(db).stream().filter(Variant::isLeasehold).toList();
-        List<Variant> others = variants.get(db).stream()
-                .filter(v -> !v.isLeasehold() && v.isLock() && v.role() != Variant.Role.FLOOR)
-                .toList();
-        if (ours.isEmpty() || others.isEmpty()) {
-            return;
-        }
-        b.append("\nLeasehold ÷ each other variant, per round (median (min – max)):\n\n| |");
-        others.forEach(o -> b.append(' ').append(o.id()).append(" |"));
-        b.append("\n| ---");
-        others.forEach(o -> b.append(" | ---:"));
-        b.append(" |\n");
-        for (Variant v : ours) {
-            b.append("| ").append(v.id());
-            for (Variant o : others) {
-                b.append(" | ").append(ratio(rows, v.id(), o.id()).format("%.2f"));
-            }
-            b.append(" |\n");
-        }
-    }
-
-    private void scheduledMarkdown(StringBuilder b) {
-        if (scheduled.isEmpty()) {
-            return;
-        }
-        b.append("## A scheduled job under ShedLock's executor\n\n");
-        b.append(
-                "`DefaultLockingTaskExecutor.executeWithLock` runs the same job (one auto-committed `UPDATE` of a row of"
-                        + " one work table, on the process's pool) with `lockAtMostFor` 30 s and `lockAtLeastFor` 0, each thread"
-                        + " its own job name, in a loop; only the `LockProvider` differs. After each measurement the work table"
-                        + " must count exactly the runs the executor reported. Median (min – max) over rounds; a ratio is taken"
-                        + " within each round. Round trips per run include the job's one `UPDATE`.\n\n");
-        b.append("| id | provider |\n| --- | --- |\n");
-        Map<String, String> labels = new LinkedHashMap<>();
-        scheduledVariants.values().forEach(list -> list.forEach(v -> labels.putIfAbsent(v.id(), v.label())));
-        labels.forEach((id, label) ->
-                b.append("| `").append(id).append("` | ").append(label).append(" |\n"));
-        b.append('\n');
-        rateTables(
-                b,
-                scheduled,
-                ids(scheduledVariants, ScheduledJobScenario.JobVariant::id),
-                " threads, distinct job names",
-                "| provider | runs/s | ratio to " + ScheduledJobScenario.REFERENCE
-                        + " | round trips per run | ms in statements per run |\n| --- | ---: | ---: | ---: | ---: |\n",
-                ScheduledJobScenario.REFERENCE,
-                (out, db, rows) -> {});
-    }
-
-    /** Adds to a rate table, after its rows: the table's database and all its rounds. */
-    private interface BelowTable {
-        void append(StringBuilder b, DbKind db, List<RateRow> rows);
-    }
-
-    /**
-     * A table per database and thread count: per variant, in the order of {@code ids}, its rate, its ratio to {@code
-     * reference}, its round trips and its time in statements per operation, each summarised over the rounds.
-     *
-     * @param manyThreads what the heading says after a thread count above one
-     * @param header the table's header and separator lines
-     */
-    private static void rateTables(
-            StringBuilder b,
-            List<RateRow> all,
-            Map<DbKind, List<String>> ids,
-            String manyThreads,
-            String header,
-            String reference,
-            BelowTable below) {
-        for (DbKind db : ids.keySet()) {
-            for (int threads : new TreeSet<>(all.stream().map(RateRow::threads).toList())) {
-                List<RateRow> rows = all.stream()
-                        .filter(r -> r.db() == db && r.threads() == threads && r.round() >= 0)
-                        .toList();
-                if (rows.isEmpty()) {
-                    continue;
-                }
-                b.append("### ")
-                        .append(db.displayName())
-                        .append(", ")
-                        .append(threads)
-                        .append(threads == 1 ? " thread" : manyThreads)
-                        .append("\n\n");
-                b.append(header);
-                for (String id : ids.get(db)) {
-                    List<RateRow> mine = rows.stream()
-                            .filter(r -> r.variant().equals(id) && r.error() == null)
-                            .toList();
-                    if (mine.isEmpty()) {
-                        continue;
-                    }
-                    b.append("| ")
-                            .append(id)
-                            .append(" | ")
-                            .append(summary(mine, RateRow::perSecond).format("%.0f"))
-                            .append(" | ")
-                            .append(ratio(rows, id, reference).format("%.2f"))
-                            .append(" | ")
-                            .append(fmt(
-                                    "%.1f",
-                                    summary(mine, RateRow::roundTripsPerOp).median()))
-                            .append(" | ")
-                            .append(fmt(
-                                    "%.3f",
-                                    summary(mine, RateRow::clientMillisPerOp).median()))
-                            .append(" |\n");
-                }
-                below.append(b, db, rows);
-                b.append('\n');
-            }
-        }
-    }
-
-    /** The ids of each database's variants, in their order. */
-    private static <V> Map<DbKind, List<String>> ids(Map<DbKind, List<V>> byDb, Function<V, String> id) {
-        Map<DbKind, List<String>> ids = new LinkedHashMap<>();
-        byDb.forEach((db, list) -> ids.put(db, list.stream().map(id).toList()));
-        return ids;
-    }
-
-    /** The per-round ratios of one variant's rate to another's, summarised. */
-    private static Stats.Summary ratio(List<RateRow> rows, String variant, String reference) {
-        List<Double> ratios = new ArrayList<>();
-        for (RateRow r : rows) {
-            if (!r.variant().equals(variant) || r.error() != null) {
-                continue;
-            }
-            rows.stream()
-                    .filter(o -> o.variant().equals(reference) && o.round() == r.round() && o.error() == null)
-                    .findFirst()
-                    .ifPresent(o -> ratios.add(r.perSecond() / o.perSecond()));
-        }
-        return Stats.Summary.of(ratios);
+    /** The handoff chart, {@code handoff.svg}. */
+    String handoffSvg() {
+        return HandoffReport.svg(handoff, variants, started);
     }
 
     private void contentionMarkdown(StringBuilder b) {
@@ -360,64 +203,6 @@ final class Report {
             }
             b.append('\n');
         }
-    }
-
-    private void handoffMarkdown(StringBuilder b) {
-        if (handoff.isEmpty()) {
-            return;
-        }
-        b.append("## Handoff: release → a waiting acquirer holds the lock\n\n");
-        b.append("Each participant is a process of its own; at every release exactly the given number of"
-                + " processes wait. Latency from the start of the holder's release to the return of the waiter's"
-                + " acquire, in milliseconds, all rounds pooled; the last column is the spread of the per-round"
-                + " medians. Chart: [handoff.svg](handoff.svg) (cumulative distribution, log scale).\n\n");
-        b.append("| database | waiters | variant | n | min | p50 | p90 | p99 | max | round medians |\n");
-        b.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        for (DbKind db : variants.keySet()) {
-            for (int waiters : new TreeSet<>(
-                    handoff.stream().map(HandoffScenario.Row::waiters).toList())) {
-                for (Variant v : variants.get(db)) {
-                    List<HandoffScenario.Row> mine = handoff.stream()
-                            .filter(r -> r.db() == db
-                                    && r.waiters() == waiters
-                                    && r.variant().equals(v.id()))
-                            .toList();
-                    if (mine.isEmpty()) {
-                        continue;
-                    }
-                    double[] all = pooled(mine);
-                    List<Double> medians = new ArrayList<>();
-                    for (HandoffScenario.Row r : mine) {
-                        double[] s = r.latenciesMillis().clone();
-                        Arrays.sort(s);
-                        if (s.length > 0) {
-                            medians.add(Stats.percentile(s, 50));
-                        }
-                    }
-                    b.append(fmt(
-                            "| %s | %d | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %s |%n",
-                            db.displayName(),
-                            waiters,
-                            v.id(),
-                            all.length,
-                            Stats.percentile(all, 0),
-                            Stats.percentile(all, 50),
-                            Stats.percentile(all, 90),
-                            Stats.percentile(all, 99),
-                            Stats.percentile(all, 100),
-                            Stats.Summary.of(medians).format("%.2f")));
-                }
-            }
-        }
-        b.append('\n');
-    }
-
-    private static double[] pooled(List<HandoffScenario.Row> rows) {
-        double[] all = rows.stream()
-                .flatMapToDouble(r -> Arrays.stream(r.latenciesMillis()))
-                .toArray();
-        Arrays.sort(all);
-        return all;
     }
 
     private void heartbeatMarkdown(StringBuilder b) {
@@ -494,39 +279,7 @@ final class Report {
         }
     }
 
-    // ---- SVG ----
-
-    String handoffSvg() {
-        List<SvgChart.Panel> panels = new ArrayList<>();
-        Set<Integer> waiterCounts =
-                new TreeSet<>(handoff.stream().map(HandoffScenario.Row::waiters).toList());
-        for (DbKind db : variants.keySet()) {
-            for (int waiters : waiterCounts) {
-                List<SvgChart.Series> series = new ArrayList<>();
-                for (Variant v : variants.get(db)) {
-                    List<HandoffScenario.Row> mine = handoff.stream()
-                            .filter(r -> r.db() == db
-                                    && r.waiters() == waiters
-                                    && r.variant().equals(v.id()))
-                            .toList();
-                    if (!mine.isEmpty()) {
-                        series.add(new SvgChart.Series(v.id(), pooled(mine)));
-                    }
-                }
-                if (!series.isEmpty()) {
-                    panels.add(new SvgChart.Panel(
-                            db.displayName() + ", " + waiters + (waiters == 1 ? " waiter" : " waiters"), series));
-                }
-            }
-        }
-        return SvgChart.cdf(
-                "Handoff latency, release → a waiting acquirer holds the lock (" + started + ")",
-                "milliseconds (log scale); y: share of handoffs at or below",
-                panels,
-                Math.max(1, waiterCounts.size()));
-    }
-
-    private static <R> Stats.Summary summary(List<R> rows, java.util.function.ToDoubleFunction<R> f) {
+    static <R> Stats.Summary summary(List<R> rows, java.util.function.ToDoubleFunction<R> f) {
         return Stats.Summary.of(rows.stream().map(r -> f.applyAsDouble(r)).toList());
     }
 
@@ -534,7 +287,7 @@ final class Report {
         return d.toMinutes() + " min " + d.toSecondsPart() + " s";
     }
 
-    private static String fmt(String pattern, Object... args) {
+    static String fmt(String pattern, Object... args) {
         return String.format(Locale.ROOT, pattern, args);
     }
 }
