@@ -92,7 +92,7 @@ public final class Engine implements LockManager {
      */
     private final ConcurrentHashMap<String, HoldAfterRelease> holdsAfterRelease = new ConcurrentHashMap<>();
 
-    private static final int HOLDS_KEPT_BEFORE_PRUNING = 1024;
+    static final int HOLDS_KEPT_BEFORE_PRUNING = 1024;
 
     private volatile int pruneHoldsAbove = HOLDS_KEPT_BEFORE_PRUNING;
 
@@ -429,6 +429,11 @@ public final class Engine implements LockManager {
             // Pruning again only once the map has grown as much again keeps a release's cost constant on average.
             pruneHoldsAbove = Math.max(HOLDS_KEPT_BEFORE_PRUNING, 2 * holdsAfterRelease.size());
         }
+    }
+
+    /** How many releases with a minimum hold are remembered: pruning keeps it bounded by the holds not yet over. */
+    int holdsRemembered() {
+        return holdsAfterRelease.size();
     }
 
     /** Forgets a lease that is no longer held: frees its name for this manager and drops it from the heartbeat. */
