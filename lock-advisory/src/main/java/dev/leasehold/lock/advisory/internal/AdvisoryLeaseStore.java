@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *       ended, so the row is taken over; with {@link Takeover#AFTER_EXPIRY}, or when this session already holds the
  *       key for another name (a hash collision: PostgreSQL stacks the lock), the row must be free or expired.
  *   <li>Renewal ({@code renew}, and {@code renewAll} for every lease in one {@code UPDATE … FROM unnest(…)}) and
- *       release (the guarded row {@code UPDATE} and {@code pg_advisory_unlock} in one statement) run on the session.
+ *       release (the guarded row {@code UPDATE} and {@code pg_advisory_unlock} in one statement, committed
+ *       asynchronously: a release lost in a crash only delays a takeover, see {@link AdvisoryStatements}) run on the
+ *       session.
  *       A release with a minimum hold unlocks too, and leaves the row without an owner but with its expiry at the
  *       hold's end: such a row excludes every acquire, an immediate takeover included, until it expires.
  *       A lease whose row is found gone has its advisory lock given back at once.

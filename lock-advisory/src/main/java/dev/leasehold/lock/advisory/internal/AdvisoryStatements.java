@@ -110,7 +110,15 @@ final class AdvisoryStatements {
         this.renewAll = rows.renewAll();
         // The unlock reads the update's count, so it runs only once the update went through: a release that fails
         // (say, on lock_timeout) leaves the advisory lock held, and can be tried again.
-        this.release = rows.releaseCte(false)
+        //
+        // Committed asynchronously (synchronous_commit = off for its own transaction only), which saves the release a
+        // WAL flush. Losing it in a server crash costs only a delay, never a second holder or a repeated token: every
+        // grant commits durably, and its flush carries every earlier commit's WAL with it, so a release that any
+        // later grant saw is never lost; a release that is lost leaves its row with an owner and an unexpired lease,
+        // while the crash ended every session and with it the advisory lock, so after the restart a free key over
+        // that row is an ended session: Takeover.IMMEDIATE grants it at once, AFTER_EXPIRY once the row expires
+        // (and inspect shows the old holder until then). A release with a minimum hold stays durable (releaseAfter).
+        this.release = rows.releaseCte(true)
                 + "SELECT x.released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked"
                 + " FROM (SELECT count(*) AS released FROM released) x";
         // A hold cannot keep the owner here: a free key over a row with an owner means that its session ended, which an
