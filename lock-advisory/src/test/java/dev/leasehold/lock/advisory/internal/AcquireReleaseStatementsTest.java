@@ -3,6 +3,7 @@ package dev.leasehold.lock.advisory.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leasehold.lock.LockSettings;
+import dev.leasehold.lock.advisory.internal.AdvisoryStatements.KnownAttempt;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.testing.DatabaseKind;
 import dev.leasehold.lock.testing.TestDatabase;
@@ -19,8 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The release on its own, on one connection as the session runs it: it commits asynchronously for its own transaction
- * only.
+ * The acquire of a known name ({@link AdvisoryStatements#acquireKnown}) and the release on their own, on one connection
+ * as the session runs them: the known acquire grants exactly what the acquire of any name grants, holds no advisory lock
+ * when it grants nothing, and tells a missing row (which the insert must handle) from one that excludes; the release
+ * commits asynchronously for its own transaction only.
  */
 class AcquireReleaseStatementsTest {
 
@@ -51,6 +54,104 @@ class AcquireReleaseStatementsTest {
     }
 
     @Test
+    void aKnownFreeRowIsGrantedWithTheNextTokenAndItsKeyHeld() throws Exception {
+        try (Connection session = DB.connect()) {
+            LeaseGrant first =
+                    statements.acquire(session, true, key, name, "me", LEASE).orElseThrow();
+            assertThat(statements.release(session, name, "me", first.token(), key))
+                    .isEqualTo(new AdvisoryStatements.Release(true, true));
+
+            KnownAttempt again = statements.acquireKnown(session, true, key, name, "me", LEASE);
+
+            assertThat(again.grant())
+                    .hasValueSatisfying(g -> assertThat(g.token()).isEqualTo(first.token() + 1));
+            assertThat(again.rowUnseen()).isFalse();
+            assertThat(locksOf(session)).as("advisory locks of the session").isEqualTo(1);
+            assertThat(owner(name)).isEqualTo("me");
+            statements.release(session, name, "me", again.grant().orElseThrow().token(), key);
+            assertThat(locksOf(session)).isZero();
+        }
+    }
+
+    @Test
+    void aKeyHeldByAnotherSessionIsNotGrantedAndTheRowIsNotTouched() throws Exception {
+        try (Connection session = DB.connect();
+                Connection other = DB.connect()) {
+            LeaseGrant first =
+                    statements.acquire(session, true, key, name, "me", LEASE).orElseThrow();
+            statements.release(session, name, "me", first.token(), key);
+            lock(other, key);
+
+            KnownAttempt attempt = statements.acquireKnown(session, true, key, name, "me", LEASE);
+
+            assertThat(attempt.grant()).isEmpty();
+            assertThat(attempt.rowUnseen())
+                    .as("a held key says nothing about the row")
+                    .isFalse();
+            assertThat(locksOf(session)).isZero();
+            assertThat(token(name)).isEqualTo(first.token());
+            unlock(other, key);
+        }
+    }
+
+    @Test
+    void aMissingRowIsReportedUnseenWithoutALockAndTheAcquireOfAnyNameInsertsItAboveTheFloor() throws Exception {
+        try (Connection session = DB.connect()) {
+            long floor = token("");
+
+            KnownAttempt attempt = statements.acquireKnown(session, true, key, name, "me", LEASE);
+
+            assertThat(attempt.grant()).isEmpty();
+            assertThat(attempt.rowUnseen()).as("the row is missing").isTrue();
+            assertThat(locksOf(session)).as("the key is given back").isZero();
+            LeaseGrant inserted =
+                    statements.acquire(session, true, key, name, "me", LEASE).orElseThrow();
+            assertThat(inserted.token()).isEqualTo(floor + 1);
+            statements.release(session, name, "me", inserted.token(), key);
+        }
+    }
+
+    @Test
+    void anUnexpiredRowWithAnOwnerIsTakenOverOnlyImmediately() throws Exception {
+        try (Connection session = DB.connect()) {
+            // As a holder whose session ended left it: an owner, an unexpired lease, a free key.
+            LeaseGrant abandoned =
+                    statements.acquire(session, true, key, name, "gone", LEASE).orElseThrow();
+            unlock(session, key);
+
+            KnownAttempt afterExpiry = statements.acquireKnown(session, false, key, name, "me", LEASE);
+            assertThat(afterExpiry.grant()).isEmpty();
+            assertThat(afterExpiry.rowUnseen()).as("the row excludes").isFalse();
+            assertThat(locksOf(session)).isZero();
+
+            KnownAttempt immediate = statements.acquireKnown(session, true, key, name, "me", LEASE);
+            assertThat(immediate.grant())
+                    .hasValueSatisfying(g -> assertThat(g.token()).isEqualTo(abandoned.token() + 1));
+            statements.release(
+                    session, name, "me", immediate.grant().orElseThrow().token(), key);
+        }
+    }
+
+    @Test
+    void aMinimumHoldExcludesEvenAnImmediateTakeover() throws Exception {
+        try (Connection session = DB.connect()) {
+            LeaseGrant held =
+                    statements.acquire(session, true, key, name, "me", LEASE).orElseThrow();
+            statements.releaseAfter(session, name, "me", held.token(), key, Duration.ofMinutes(1));
+
+            for (boolean immediate : new boolean[] {true, false}) {
+                KnownAttempt attempt = statements.acquireKnown(session, immediate, key, name, "me", LEASE);
+                assertThat(attempt.grant()).as("immediate: %s", immediate).isEmpty();
+                assertThat(attempt.rowUnseen()).as("immediate: %s", immediate).isFalse();
+                assertThat(statements.acquire(session, immediate, key, name, "me", LEASE))
+                        .as("the acquire of any name agrees (immediate: %s)", immediate)
+                        .isEmpty();
+            }
+            assertThat(locksOf(session)).isZero();
+        }
+    }
+
+    @Test
     void theReleaseCommitsAsynchronouslyForItsOwnTransactionOnly() throws Exception {
         try (Connection session = DB.connect();
                 Connection other = DB.connect()) {
@@ -66,7 +167,9 @@ class AcquireReleaseStatementsTest {
             assertThat(owner(name))
                     .as("the release is visible to everyone at once")
                     .isNull();
-            assertThat(statements.acquire(other, true, key, name, "other", LEASE))
+            assertThat(statements
+                            .acquireKnown(other, true, key, name, "other", LEASE)
+                            .grant())
                     .isPresent();
             unlock(other, key);
         }
@@ -84,6 +187,10 @@ class AcquireReleaseStatementsTest {
 
     private static String owner(String lockName) throws SQLException {
         return column("owner_id", lockName).orElse(null);
+    }
+
+    private static long token(String lockName) throws SQLException {
+        return Long.parseLong(column("token", lockName).orElseThrow());
     }
 
     private static Optional<String> column(String column, String lockName) throws SQLException {
