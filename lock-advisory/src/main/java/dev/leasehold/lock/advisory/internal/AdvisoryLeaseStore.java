@@ -19,9 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,11 +40,15 @@ import org.slf4j.LoggerFactory;
  *   <li>Acquire is one statement and one round trip: {@code pg_try_advisory_lock(key)} in a CTE, then, only if the key
  *       was taken, the update of the name's row (token = the row's token + 1), or, when there is no row (a new name,
  *       or one purged), its insert (token = the table's token floor + 1, the floor read with a share lock, which only
- *       this insert takes), then an unlock if the row was not granted. With {@link Takeover#IMMEDIATE} a free key over an unexpired row means that the holder's session
- *       ended, so the row is taken over; with {@link Takeover#AFTER_EXPIRY}, or when this session already holds the
- *       key for another name (a hash collision: PostgreSQL stacks the lock), the row must be free or expired.
+ *       this insert takes), then an unlock if the row was not granted. A name whose row the store has seen takes the
+ *       update alone, which is cheaper; only if its row turns out missing does a second statement insert it. With
+ *       {@link Takeover#IMMEDIATE} a free key over an unexpired row means that the holder's session ended, so the row
+ *       is taken over; with {@link Takeover#AFTER_EXPIRY}, or when this session already holds the key for another name
+ *       (a hash collision: PostgreSQL stacks the lock), the row must be free or expired.
  *   <li>Renewal ({@code renew}, and {@code renewAll} for every lease in one {@code UPDATE … FROM unnest(…)}) and
- *       release (the guarded row {@code UPDATE} and {@code pg_advisory_unlock} in one statement) run on the session.
+ *       release (the guarded row {@code UPDATE} and {@code pg_advisory_unlock} in one statement, committed
+ *       asynchronously: a release lost in a crash only delays a takeover, see {@link AdvisoryStatements}) run on the
+ *       session.
  *       A release with a minimum hold unlocks too, and leaves the row without an owner but with its expiry at the
  *       hold's end: such a row excludes every acquire, an immediate takeover included, until it expires.
  *       A lease whose row is found gone has its advisory lock given back at once.
@@ -72,6 +78,9 @@ public final class AdvisoryLeaseStore implements LeaseStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdvisoryLeaseStore.class);
 
+    /** The most names remembered as having a row; past it the memory starts again (each name then costs one insert). */
+    private static final int MAX_KNOWN_NAMES = 10_000;
+
     private final ConnectionSource connections;
     private final String table;
     private final AdvisoryKeys keys;
@@ -81,6 +90,11 @@ public final class AdvisoryLeaseStore implements LeaseStore {
     private final AdvisorySession session;
     private final SessionWatchdog watchdog;
     private final AdvisoryWaiter waiter;
+    /**
+     * Names whose row this store has seen, so that their acquire can take the update alone. Only a hint: a row found
+     * missing sends the acquire to the insert. Used under the session lock, like everything on the session.
+     */
+    private final Set<String> knownNames = new HashSet<>();
 
     private AdvisoryLeaseStore(
             ConnectionSource connections,
@@ -153,8 +167,7 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                     // A stacked lock proves nothing about the row's holder, so only a free or expired row may be taken.
                     boolean immediate = options.takeover() == Takeover.IMMEDIATE && !held.holdsKey(key);
                     long sentAt = System.nanoTime();
-                    Optional<LeaseGrant> grant =
-                            statements.acquire(session.connection(), immediate, key, name, owner, leaseTime);
+                    Optional<LeaseGrant> grant = acquireRow(immediate, key, name, owner, leaseTime);
                     grant.ifPresent(g -> held.add(name, owner, g.token(), key, sentAt + leaseTime.toNanos()));
                     return grant;
                 },
@@ -166,6 +179,28 @@ public final class AdvisoryLeaseStore implements LeaseStore {
                         throw sharedMemoryExhausted(name, failure);
                     }
                 });
+    }
+
+    /**
+     * The acquire's statement on the session: for a name whose row this store has seen, the update alone, and only if
+     * that finds the row missing (purged) or changed, the statement that can insert it, as for a name never seen. One
+     * round trip for every grant but that of a purged name.
+     */
+    private Optional<LeaseGrant> acquireRow(boolean immediate, long key, String name, String owner, Duration leaseTime)
+            throws SQLException {
+        if (knownNames.contains(name)) {
+            AdvisoryStatements.KnownAttempt attempt =
+                    statements.acquireKnown(session.connection(), immediate, key, name, owner, leaseTime);
+            if (!attempt.rowUnseen()) {
+                return attempt.grant();
+            }
+        }
+        Optional<LeaseGrant> grant = statements.acquire(session.connection(), immediate, key, name, owner, leaseTime);
+        if (knownNames.size() >= MAX_KNOWN_NAMES) {
+            knownNames.clear();
+        }
+        knownNames.add(name);
+        return grant;
     }
 
     @Override

@@ -52,6 +52,8 @@ final class AdvisoryStatements {
 
     private final String acquireImmediate;
     private final String acquireIfFree;
+    private final String acquireKnownImmediate;
+    private final String acquireKnownIfFree;
     private final String renew;
     private final String renewAll;
     private final String release;
@@ -67,6 +69,13 @@ final class AdvisoryStatements {
     record Release(boolean released, boolean unlocked) {}
 
     /**
+     * What the acquire of a known name found ({@link #acquireKnown}): the grant, if any; and, when nothing was granted
+     * although the key was taken, whether the row must be looked at by {@link #acquire}, because it is missing (purged)
+     * or changed after the statement's snapshot was taken, rather than held.
+     */
+    record KnownAttempt(Optional<LeaseGrant> grant, boolean rowUnseen) {}
+
+    /**
      * The statements over {@code table}.
      *
      * @param table the quoted, qualified lease table
@@ -78,19 +87,21 @@ final class AdvisoryStatements {
         // Once the key is taken, the row of a known name is updated in place (u), which never touches the token
         // floor's row. Only when that updated nothing and the row, as the statement's snapshot sees it, is not one that
         // excludes (a minimum hold, or an unexpired row that may not be taken over) does the insert run (g): the name
-        // is
-        // new, or its row was purged since the snapshot was taken; only then is the floor read, share-locked, so that a
-        // purge raising it is waited for. A row that excludes in the snapshot was held at that moment: reported held.
-        String acquire = "WITH p AS MATERIALIZED (SELECT CAST(? AS bigint) AS k, CAST(? AS varchar) AS name,"
+        // is new, or its row was purged since the snapshot was taken; only then is the floor read, share-locked, so
+        // that a purge raising it is waited for. A row that excludes in the snapshot was held at that moment: reported
+        // held.
+        String tryLockThenUpdate = "WITH p AS MATERIALIZED (SELECT CAST(? AS bigint) AS k, CAST(? AS varchar) AS name,"
                 + " CAST(? AS varchar) AS owner, " + TTL + " AS ttl, " + LOCK_WAIT + " AS w),"
                 + " l AS MATERIALIZED (SELECT p.*, pg_try_advisory_lock(p.k) AS got FROM p),"
                 + " u AS (UPDATE " + table + " AS t SET owner_id = l.owner, token = t.token + 1,"
                 + " acquired_at = clock_timestamp(), expires_at = clock_timestamp() + l.ttl FROM l"
-                + " WHERE l.got AND t.lock_name = l.name AND (%1$s) RETURNING t.token, t.acquired_at, t.expires_at),"
+                + " WHERE l.got AND t.lock_name = l.name AND (%1$s) RETURNING t.token, t.acquired_at, t.expires_at)";
+        // A row that excludes, as the statement's snapshot sees it (%2$s is the grant condition over e).
+        String excludingRow = "EXISTS (SELECT 1 FROM " + table + " e WHERE e.lock_name = l.name AND NOT (%2$s))";
+        String acquire = tryLockThenUpdate + ","
                 + " g AS (INSERT INTO " + table + " AS t (lock_name, owner_id, token, acquired_at, expires_at)"
                 + " SELECT l.name, l.owner, " + rows.floor() + " + 1, clock_timestamp(), clock_timestamp() + l.ttl"
-                + " FROM l WHERE l.got AND NOT EXISTS (SELECT 1 FROM u) AND NOT EXISTS (SELECT 1 FROM " + table
-                + " e WHERE e.lock_name = l.name AND NOT (%2$s))"
+                + " FROM l WHERE l.got AND NOT EXISTS (SELECT 1 FROM u) AND NOT " + excludingRow
                 + " ON CONFLICT (lock_name) DO UPDATE SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
                 + " acquired_at = clock_timestamp(), expires_at = clock_timestamp() + (SELECT ttl FROM p)"
                 + " WHERE %1$s RETURNING t.token, t.acquired_at, t.expires_at),"
@@ -104,13 +115,33 @@ final class AdvisoryStatements {
         String ifFree = "t.expires_at <= clock_timestamp()";
         this.acquireImmediate = String.format(acquire, immediate, immediate.replace("t.", "e."));
         this.acquireIfFree = String.format(acquire, ifFree, ifFree.replace("t.", "e."));
+        // A name whose row this store has seen takes the update alone: without the insert, whose set-up (an ON
+        // CONFLICT insert and its look-ups, in the plan of every call even when it inserts nothing) cost about a fifth
+        // of the statement's server time. When the key was taken but nothing granted, the same look-up as the
+        // insert's guard says whether the row excludes (held: the answer) or not (missing, or changed since the
+        // snapshot: the caller runs the insert path); it runs only then, behind CASE, so a grant never executes it.
+        String acquireKnown = tryLockThenUpdate
+                + " SELECT l.got, u.token, u.expires_at, u.acquired_at,"
+                + " CASE WHEN l.got AND u.token IS NULL THEN pg_advisory_unlock(l.k) END AS undone,"
+                + " CASE WHEN l.got AND u.token IS NULL THEN NOT " + excludingRow + " ELSE false END AS unseen"
+                + " FROM l LEFT JOIN u ON true";
+        this.acquireKnownImmediate = String.format(acquireKnown, immediate, immediate.replace("t.", "e."));
+        this.acquireKnownIfFree = String.format(acquireKnown, ifFree, ifFree.replace("t.", "e."));
         // The lease row's statements are the lease table's own (lock-table); only the acquire, which takes the
         // advisory lock in the same statement, and the release's unlock are this backend's.
         this.renew = rows.renew();
         this.renewAll = rows.renewAll();
         // The unlock reads the update's count, so it runs only once the update went through: a release that fails
         // (say, on lock_timeout) leaves the advisory lock held, and can be tried again.
-        this.release = rows.releaseCte(false)
+        //
+        // Committed asynchronously (synchronous_commit = off for its own transaction only), which saves the release a
+        // WAL flush. Losing it in a server crash costs only a delay, never a second holder or a repeated token: every
+        // grant commits durably, and its flush carries every earlier commit's WAL with it, so a release that any
+        // later grant saw is never lost; a release that is lost leaves its row with an owner and an unexpired lease,
+        // while the crash ended every session and with it the advisory lock, so after the restart a free key over
+        // that row is an ended session: Takeover.IMMEDIATE grants it at once, AFTER_EXPIRY once the row expires
+        // (and inspect shows the old holder until then). A release with a minimum hold stays durable (releaseAfter).
+        this.release = rows.releaseCte(true)
                 + "SELECT x.released, pg_advisory_unlock(CAST(? AS bigint)) AS unlocked"
                 + " FROM (SELECT count(*) AS released FROM released) x";
         // A hold cannot keep the owner here: a free key over a row with an owner means that its session ended, which an
@@ -156,8 +187,9 @@ final class AdvisoryStatements {
     }
 
     /**
-     * Acquire in one statement: {@code pg_try_advisory_lock(key)}, then the row's upsert (token = the row's token + 1)
-     * only if the key was taken, then an unlock if the row was not granted.
+     * Acquire of any name in one statement: {@code pg_try_advisory_lock(key)}, then, only if the key was taken, the
+     * update of the name's row (token = the row's token + 1) or, when there is none, its insert (token = the floor +
+     * 1), then an unlock if the row was not granted.
      *
      * @param immediate whether an unexpired row may be taken over (its holder's session ended), or only a free or
      *     expired one
@@ -166,20 +198,51 @@ final class AdvisoryStatements {
     Optional<LeaseGrant> acquire(
             Connection c, boolean immediate, long key, String name, String owner, Duration leaseTime)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(immediate ? acquireImmediate : acquireIfFree)) {
+        try (PreparedStatement ps =
+                        prepareAcquire(c, immediate ? acquireImmediate : acquireIfFree, key, name, owner, leaseTime);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return grant(rs);
+        }
+    }
+
+    /**
+     * Acquire of a name whose row is expected to exist, in one statement: {@code pg_try_advisory_lock(key)}, then, only
+     * if the key was taken, the update of the row under the same conditions as {@link #acquire}, then an unlock if the
+     * row was not granted. Writes nothing when the key is held. When the key was taken but the row neither granted
+     * nor excluding (it is missing, or changed since the snapshot), the answer says so, and the caller runs {@link
+     * #acquire}.
+     */
+    KnownAttempt acquireKnown(Connection c, boolean immediate, long key, String name, String owner, Duration leaseTime)
+            throws SQLException {
+        try (PreparedStatement ps = prepareAcquire(
+                        c, immediate ? acquireKnownImmediate : acquireKnownIfFree, key, name, owner, leaseTime);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new KnownAttempt(grant(rs), rs.getBoolean(6));
+        }
+    }
+
+    private PreparedStatement prepareAcquire(
+            Connection c, String sql, long key, String name, String owner, Duration leaseTime) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
             ps.setLong(1, key);
             ps.setString(2, name);
             ps.setString(3, owner);
             ps.setLong(4, micros(leaseTime));
             ps.setString(5, lockWait);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long token = rs.getLong(2);
-                return rs.wasNull()
-                        ? Optional.empty()
-                        : Optional.of(new LeaseGrant(token, instant(rs, 4), instant(rs, 3)));
-            }
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
         }
+    }
+
+    /** The grant of an acquire's answer (columns: got, token, expires_at, acquired_at), or empty if none. */
+    private static Optional<LeaseGrant> grant(ResultSet rs) throws SQLException {
+        long token = rs.getLong(2);
+        return rs.wasNull() ? Optional.empty() : Optional.of(new LeaseGrant(token, instant(rs, 4), instant(rs, 3)));
     }
 
     /**
