@@ -22,9 +22,9 @@ import java.util.function.Supplier;
  * Makes sure the lease table is there and usable before any lock is taken, on a plain JDBC connection: finds the
  * dialect, creates the table when it is missing and {@code createTableIfMissing} is on, checks its columns and
  * privileges, and adds the column {@link Dialect#WAKE_UNTIL} to a table created before it existed (when {@code
- * createTableIfMissing} is on). Every problem is a {@link LockConfigurationException} that names the table, gives the SQLState and says
- * what to run. Each backend runs it on a connection of its own ({@code jdbc}, {@code advisory}) or of the persistence
- * unit ({@code jpa}), inside {@link #withRetries}.
+ * createTableIfMissing} is on). Every problem is a {@link LockConfigurationException} that names the table, gives the
+ * SQLState and says what to run. Each backend runs it on a connection of its own ({@code jdbc}, {@code advisory}) or
+ * of the persistence unit ({@code jpa}), inside {@link #withRetries}.
  *
  * <p>This class is thread-safe.
  */
