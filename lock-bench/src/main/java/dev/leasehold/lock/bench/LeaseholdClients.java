@@ -5,7 +5,9 @@ import dev.leasehold.lock.LockAlreadyHeldException;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.Locks;
 import dev.leasehold.lock.jpa.JpaLockManager;
+import dev.leasehold.lock.table.Dialect;
 import jakarta.persistence.EntityManagerFactory;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,6 +55,39 @@ final class LeaseholdClients {
         });
     }
 
+    /**
+     * {@code leasehold-jdbc} on a table without {@code wake_until}, as one created before that column existed and left
+     * unaltered ({@code createTableIfMissing(false)}): waiters do not announce themselves and every release sends
+     * {@code pg_notify}. PostgreSQL only; run next to {@code leasehold-jdbc}, it shows in one run what skipping the
+     * notification of a release nobody waits for buys.
+     */
+    static Variant jdbcNotifyingAlways() {
+        return new Variant(
+                "leasehold-jdbc-notify-always",
+                "Leasehold jdbc on a table without wake_until (every release notifies)",
+                Variant.Role.LEASEHOLD,
+                true,
+                true,
+                new Variant.Factory() {
+                    private String prefix;
+
+                    @Override
+                    public void setUp(Database database) throws SQLException {
+                        prefix = database.prefix() + "ln_";
+                        Dialect dialect = database.kind().dialect();
+                        String table = dialect.qualifiedTable(null, prefix);
+                        database.execute(
+                                dialect.executableDdl(table),
+                                "ALTER TABLE " + table + " DROP COLUMN " + Dialect.WAKE_UNTIL);
+                    }
+
+                    @Override
+                    public LockClient open(Proc proc) {
+                        return LeaseholdClients.open(proc, "jdbc", prefix, LEASE_TIME, null, false);
+                    }
+                });
+    }
+
     /** A letter per backend for table prefixes: {@code j}, {@code a}, {@code p}. */
     static String code(String backend) {
         return switch (backend) {
@@ -68,9 +103,18 @@ final class LeaseholdClients {
      * the default (a third of the lease time).
      */
     static Client open(Proc proc, String backend, String prefix, Duration leaseTime, Duration heartbeat) {
+        return open(proc, backend, prefix, leaseTime, heartbeat, true);
+    }
+
+    /** As {@link #open(Proc, String, String, Duration, Duration)}; {@code alterTable} false leaves the table as found. */
+    static Client open(
+            Proc proc, String backend, String prefix, Duration leaseTime, Duration heartbeat, boolean alterTable) {
         EntityManagerFactory emf = null;
-        Locks.Builder builder =
-                Locks.builder().backend(backend).tablePrefix(prefix).leaseTime(leaseTime);
+        Locks.Builder builder = Locks.builder()
+                .backend(backend)
+                .tablePrefix(prefix)
+                .leaseTime(leaseTime)
+                .createTableIfMissing(alterTable);
         if (heartbeat != null) {
             builder.heartbeatInterval(heartbeat);
         }

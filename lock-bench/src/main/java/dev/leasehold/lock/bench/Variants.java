@@ -23,6 +23,9 @@ final class Variants {
         for (String backend : LeaseholdClients.backends(kind)) {
             all.add(LeaseholdClients.variant(kind, backend));
         }
+        if (kind == DbKind.POSTGRESQL) {
+            all.add(LeaseholdClients.jdbcNotifyingAlways());
+        }
         all.add(PeerClients.shedLockJdbc());
         all.add(PeerClients.shedLockTemplate());
         all.add(PeerClients.springIntegration());

@@ -29,22 +29,31 @@ import java.util.stream.Collectors;
  */
 public enum Dialect {
     /** PostgreSQL: {@code clock_timestamp()}, {@code timestamptz}. */
-    POSTGRESQL("postgresql.sql", '"', "clock_timestamp()", "FOR SHARE"),
+    POSTGRESQL("postgresql.sql", '"', "clock_timestamp()", "FOR SHARE", "TIMESTAMPTZ"),
     /** H2 2.x: {@code CURRENT_TIMESTAMP(6)}, {@code TIMESTAMP WITH TIME ZONE}. */
-    H2("h2.sql", '"', "CURRENT_TIMESTAMP(6)", "FOR UPDATE"),
+    H2("h2.sql", '"', "CURRENT_TIMESTAMP(6)", "FOR UPDATE", "TIMESTAMP(6) WITH TIME ZONE"),
     /** MariaDB and MySQL: {@code UTC_TIMESTAMP(6)}, {@code DATETIME(6)} in UTC, a binary NO PAD collation. */
-    MARIADB("mariadb.sql", '`', "UTC_TIMESTAMP(6)", "LOCK IN SHARE MODE");
+    MARIADB("mariadb.sql", '`', "UTC_TIMESTAMP(6)", "LOCK IN SHARE MODE", "DATETIME(6) NULL");
+
+    /**
+     * The nullable column in which waiters announce until when they wait for a release (PostgreSQL's release sends its
+     * notification only while it lies ahead). Tables created before it existed lack it: start-up adds it ({@link
+     * #addWakeUntil}), and a backend works without it, as before it existed.
+     */
+    public static final String WAKE_UNTIL = "wake_until";
 
     private final String resource;
     private final char quote;
     private final String now;
     private final String shareLock;
+    private final String timeType;
 
-    Dialect(String resource, char quote, String now, String shareLock) {
+    Dialect(String resource, char quote, String now, String shareLock, String timeType) {
         this.resource = resource;
         this.quote = quote;
         this.now = now;
         this.shareLock = shareLock;
+        this.timeType = timeType;
     }
 
     /** The dialect of a database product name as JDBC metadata reports it, if supported. */
@@ -124,6 +133,21 @@ public enum Dialect {
                 .collect(Collectors.joining("\n"))
                 .strip();
         return text.split(";\\s*\\n", 2)[0].strip();
+    }
+
+    /**
+     * The migration of a table created before {@link #WAKE_UNTIL} existed: the {@code ALTER TABLE} that adds it, with
+     * the same type as in the DDL, for {@code table} (quoted and qualified). Start-up runs it with a bounded lock wait
+     * ({@link dev.leasehold.lock.table.internal.LeaseStatements#addWakeUntil()}); a Flyway or Liquibase user runs it
+     * as it is.
+     */
+    public String addWakeUntil(String table) {
+        return "ALTER TABLE " + table + " ADD COLUMN " + WAKE_UNTIL + " " + timeType;
+    }
+
+    /** The type of the table's nullable time columns ({@link #WAKE_UNTIL}), as the DDL writes it. */
+    public String timeType() {
+        return timeType;
     }
 
     /** The database's current time as SQL, comparable with the table's time columns. */

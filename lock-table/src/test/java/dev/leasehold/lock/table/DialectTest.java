@@ -28,6 +28,16 @@ class DialectTest {
 
     @ParameterizedTest
     @EnumSource(Dialect.class)
+    void theDdlAndTheMigrationGiveWakeUntilTheSameType(Dialect dialect) {
+        String ddl = dialect.ddlFor("t");
+        assertThat(dialect.executableDdl("t")).contains(Dialect.WAKE_UNTIL + "  " + dialect.timeType() + "\n");
+        assertThat(dialect.addWakeUntil("t"))
+                .isEqualTo("ALTER TABLE t ADD COLUMN " + Dialect.WAKE_UNTIL + " " + dialect.timeType());
+        assertThat(ddl).as("the migration, in the DDL's comment").contains("--   " + dialect.addWakeUntil("t") + ";");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
     void schemaAndPrefixAreCheckedBeforeAnyQuoting(Dialect dialect) {
         assertThatThrownBy(() -> dialect.qualifiedTable("bad schema", ""))
                 .isInstanceOf(IllegalArgumentException.class)

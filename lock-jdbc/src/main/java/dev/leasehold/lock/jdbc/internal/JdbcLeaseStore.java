@@ -73,7 +73,8 @@ public abstract class JdbcLeaseStore implements LeaseStore {
         LeaseStatements statements =
                 LeaseStatements.of(setup.dialect(), setup.table(), settings.rowLockTimeout(), setup.product());
         return switch (setup.dialect()) {
-            case POSTGRESQL -> new PostgresLeaseStore(handles, (PostgresStatements) statements);
+            case POSTGRESQL ->
+                new PostgresLeaseStore(handles, (PostgresStatements) statements, setup.wakeUntilMissing());
             case H2 -> new H2LeaseStore(handles, (H2Statements) statements, settings.rowLockTimeout());
             case MARIADB -> new MariaDbLeaseStore(handles, (MariaDbStatements) statements, setup.product());
         };

@@ -3,11 +3,10 @@ package dev.leasehold.lock.jdbc.internal;
 import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.spi.SqlFailures;
+import dev.leasehold.lock.table.Dialect;
 import dev.leasehold.lock.table.internal.LeaseStatements;
 import dev.leasehold.lock.table.internal.PostgresStatements;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,13 +14,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lease table on PostgreSQL: every operation is one statement and one round trip ({@link PostgresStatements}),
@@ -31,42 +31,53 @@ import org.jdbi.v3.core.Handle;
  *   <li>Acquire of a name this store has not seen: the upsert; of a known name, the conditional update, which writes
  *       nothing when the lock is held.
  *   <li>Renew of many leases: one {@code UPDATE … FROM unnest(names, tokens)}.
- *   <li>Release: the guarded {@code UPDATE}, committed asynchronously, and announced with {@code pg_notify}, so that
- *       waiters listening on the table's channel wake at once. A release with a minimum hold is committed
- *       synchronously, since losing it could end the hold early.
+ *   <li>Release: the guarded {@code UPDATE}, committed asynchronously, and announced with {@code pg_notify} when
+ *       someone waits, so that waiters listening on the table's channel wake at once. A release with a minimum hold is
+ *       committed synchronously, since losing it could end the hold early.
+ *   <li>Waiting: {@code LISTEN}, then one statement that announces the waiter in the row ({@code wake_until}) and reads
+ *       how long the lease has left; a release notifies only while a waiter's {@code wake_until} lies ahead (why no
+ *       wake-up is lost: {@link PostgresStatements}). On a table without that column, which start-up could not add,
+ *       every release notifies and waiters only read, as before the column existed.
  * </ol>
  *
  * <p>This class is thread-safe.
  */
 final class PostgresLeaseStore extends JdbcLeaseStore {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresLeaseStore.class);
+
     private final PostgresStatements sql;
     private final String acquireKnown;
     private final String acquireNew;
     private final String release;
     private final String releaseAfter;
+    private final String announceWaiter;
     private final String channel;
     private final PgNotifications notifications;
+    private final boolean waitersAnnounce;
 
-    PostgresLeaseStore(OwnHandles handles, PostgresStatements sql) {
+    /**
+     * The store of a table; {@code wakeUntilMissing} says why the table lacks {@code wake_until} (empty when it has
+     * it), in which case waiters do not announce themselves and every release notifies.
+     */
+    PostgresLeaseStore(OwnHandles handles, PostgresStatements sql, Optional<String> wakeUntilMissing) {
         super(handles, sql);
         this.sql = sql;
         this.acquireKnown = sql.acquireKnown();
         this.acquireNew = sql.acquireNew();
-        this.release = sql.releaseCte(true) + "SELECT pg_notify(?, r.lock_name) FROM released r";
-        this.releaseAfter = sql.releaseAfterCte(true) + "SELECT pg_notify(?, r.lock_name) FROM released r";
-        this.channel = channel(sql.table());
+        this.waitersAnnounce = wakeUntilMissing.isEmpty();
+        this.release = sql.releaseAndNotify(waitersAnnounce);
+        this.releaseAfter = sql.releaseAfterAndNotify(waitersAnnounce);
+        this.announceWaiter = sql.announceWaiter();
+        this.channel = sql.channel();
         this.notifications = new PgNotifications(handles, channel);
-    }
-
-    /** The notification channel of a table: a fixed prefix and a hash of its qualified name. */
-    static String channel(String table) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(table.getBytes(StandardCharsets.UTF_8));
-            return "leasehold_" + HexFormat.of().formatHex(hash, 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        wakeUntilMissing.ifPresent(why -> LOG.warn(
+                "the lock table {} has no column {} ({}), so every release sends a notification whether anyone waits"
+                        + " or not, which costs throughput under concurrency; add it with: {}",
+                sql.table(),
+                Dialect.WAKE_UNTIL,
+                why,
+                sql.dialect().addWakeUntil(sql.table())));
     }
 
     /** What the acquire of a known name found: the grant, if any, and whether the row exists. */
@@ -183,8 +194,9 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
     }
 
     /**
-     * Releases with a minimum hold: the guarded {@code UPDATE} of {@link PostgresStatements#releaseAfterCte}, committed
-     * synchronously, and a {@code pg_notify}, so that waiters look again (and, if the hold lasts, wait for its end).
+     * Releases with a minimum hold: the guarded {@code UPDATE} of {@link PostgresStatements#releaseAfterAndNotify},
+     * committed synchronously, and a {@code pg_notify} when someone waits, so that waiters look again (and, if the hold
+     * lasts, wait for its end).
      */
     @Override
     public boolean releaseAfter(String name, String owner, long token, Duration minHold) throws SQLException {
@@ -221,15 +233,53 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
             return AwaitOutcome.NOT_SUPPORTED; // not one session (PgBouncer in transaction mode): LISTEN cannot work
         }
         long version = listening.getAsLong();
-        Optional<Long> millisLeft = read(h ->
-                bind(h.createQuery(sql.millisLeft()), name).mapTo(Long.class).findOne());
+        // The wait ends by the time announced, counted from before the announcement, so that no release skips the
+        // notification while this waiter still waits.
+        long start = System.nanoTime();
+        Optional<Long> millisLeft;
+        if (waitersAnnounce) {
+            try {
+                millisLeft = announce(name, maxWait);
+            } catch (SQLException e) {
+                if (!SqlFailures.isLockNotAvailable(e)) {
+                    throw e;
+                }
+                // Another transaction holds the row (a release or grant under way, a long transactional check): the
+                // lock is changing or about to, so look again rather than wait unannounced.
+                return AwaitOutcome.CHANGED;
+            }
+        } else {
+            millisLeft = read(h -> bind(h.createQuery(sql.millisLeft()), name)
+                    .mapTo(Long.class)
+                    .findOne());
+        }
         if (millisLeft.isEmpty() || millisLeft.get() <= 0) {
             return AwaitOutcome.CHANGED;
         }
         Duration untilExpiry = Duration.ofMillis(millisLeft.get() + 1);
-        boolean expiresFirst = untilExpiry.compareTo(maxWait) < 0;
-        boolean notified = notifications.await(name, version, expiresFirst ? untilExpiry : maxWait);
+        Duration rest = maxWait.minusNanos(System.nanoTime() - start);
+        boolean expiresFirst = untilExpiry.compareTo(rest) < 0;
+        boolean notified = notifications.await(name, version, expiresFirst ? untilExpiry : rest);
         return notified || expiresFirst ? AwaitOutcome.CHANGED : AwaitOutcome.TIMED_OUT;
+    }
+
+    /**
+     * Announces a waiter until the database's time plus {@code maxWait} ({@link PostgresStatements#announceWaiter}), its
+     * row-lock wait bounded by the smaller of {@code rowLockTimeout} and {@code maxWait}.
+     *
+     * @return how long the lease has left in milliseconds, or empty when the lock is free or the name never used
+     */
+    private Optional<Long> announce(String name, Duration maxWait) throws SQLException {
+        return handles.withConnection(c -> {
+            try (PreparedStatement s = c.prepareStatement(announceWaiter)) {
+                s.setString(1, sql.lockWaitAtMost(maxWait));
+                s.setLong(2, micros(maxWait));
+                s.setString(3, name);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getLong(1)) : Optional.<Long>empty();
+                }
+            }
+        });
     }
 
     @Override

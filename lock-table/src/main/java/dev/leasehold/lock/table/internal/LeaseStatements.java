@@ -84,7 +84,7 @@ public class LeaseStatements {
 
     /**
      * Releases a held lease: clears the owner and ends the lease now, guarded by name, owner, token and expiry.
-     * Parameters: name, owner, token. PostgreSQL's backend uses {@link PostgresStatements#release} instead.
+     * Parameters: name, owner, token. PostgreSQL's backends use {@link PostgresStatements#releaseCte} instead.
      */
     public String release() {
         return holderPrefix + "UPDATE " + table + " SET owner_id = NULL, expires_at = " + dialect.now()
@@ -289,6 +289,16 @@ public class LeaseStatements {
         return dialect == Dialect.POSTGRESQL
                 ? Optional.of("SET LOCAL lock_timeout = '" + Math.max(1, ceilMillis(maxWait)) + "ms'")
                 : Optional.empty();
+    }
+
+    /**
+     * Adds {@link Dialect#WAKE_UNTIL} to a table created before it existed ({@link Dialect#addWakeUntil}), for start-up.
+     * Where the database allows, its wait for the table lock is bounded by {@code rowLockTimeout}: while it waits, every
+     * lease statement on the table queues behind it. H2 waits by its session's lock timeout; MySQL, which cannot bound
+     * it in the statement, by the server's {@code lock_wait_timeout}. No parameters.
+     */
+    public String addWakeUntil() {
+        return dialect.addWakeUntil(table);
     }
 
     /** Whole seconds, rounded up, at least one. */

@@ -21,11 +21,18 @@ public final class MariaDbStatements extends LeaseStatements {
 
     private final String tryPrefix;
     private final boolean boundsWaits;
+    private final long holderSeconds;
 
     MariaDbStatements(String table, Duration rowLockTimeout, boolean mariaDb) {
-        super(Dialect.MARIADB, table, mariaDb ? prefix(Math.max(1, (rowLockTimeout.toMillis() + 999) / 1000)) : "");
+        super(Dialect.MARIADB, table, mariaDb ? prefix(holderSeconds(rowLockTimeout)) : "");
         this.tryPrefix = mariaDb ? prefix(rowLockTimeout.toSeconds()) : "";
         this.boundsWaits = mariaDb;
+        this.holderSeconds = holderSeconds(rowLockTimeout);
+    }
+
+    /** A holder's wait: {@code rowLockTimeout} rounded up to whole seconds, at least one. */
+    private static long holderSeconds(Duration rowLockTimeout) {
+        return Math.max(1, (rowLockTimeout.toMillis() + 999) / 1000);
     }
 
     private static String prefix(long seconds) {
@@ -35,6 +42,14 @@ public final class MariaDbStatements extends LeaseStatements {
     /** Whether the statements bound their row-lock waits themselves (MariaDB), or the server's setting applies. */
     public boolean boundsWaits() {
         return boundsWaits;
+    }
+
+    /** On MariaDB the table's metadata lock is waited for at most {@code rowLockTimeout} rounded up to seconds. */
+    @Override
+    public String addWakeUntil() {
+        return boundsWaits
+                ? "SET STATEMENT lock_wait_timeout = " + holderSeconds + " FOR " + super.addWakeUntil()
+                : super.addWakeUntil();
     }
 
     /** Acquire of an existing row when free or expired. Parameters: owner, lease microseconds, name. */

@@ -1,7 +1,11 @@
 package dev.leasehold.lock.table.internal;
 
 import dev.leasehold.lock.table.Dialect;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 
 /**
  * The lease statements of PostgreSQL: one statement and one round trip for each operation, judged by {@code
@@ -15,16 +19,39 @@ import java.time.Duration;
  */
 public final class PostgresStatements extends LeaseStatements {
 
+    /** Commits the statement's transaction asynchronously, for that transaction only. */
+    private static final String ASYNCHRONOUS_COMMIT = ", set_config('synchronous_commit', 'off', true) AS a";
+
+    private final long lockWaitMillis;
     private final String lockWait;
 
     PostgresStatements(String table, Duration rowLockTimeout) {
         super(Dialect.POSTGRESQL, table, "");
-        this.lockWait = Math.max(1, rowLockTimeout.toMillis()) + "ms";
+        this.lockWaitMillis = Math.max(1, rowLockTimeout.toMillis());
+        this.lockWait = lockWaitMillis + "ms";
     }
 
     /** The value of every statement's first parameter: the row lock timeout, as {@code lock_timeout} takes it. */
     public String lockWait() {
         return lockWait;
+    }
+
+    /** The row lock timeout, but at most {@code atMost} (at least 1 ms), as {@code lock_timeout} takes it. */
+    public String lockWaitAtMost(Duration atMost) {
+        return Math.max(1, Math.min(lockWaitMillis, ceilMillis(atMost))) + "ms";
+    }
+
+    /**
+     * The channel on which releases notify waiters ({@code pg_notify}) and waiters {@code LISTEN}: a fixed prefix and a
+     * hash of the table's qualified name, so that it is a plain identifier within PostgreSQL's 63 bytes.
+     */
+    public String channel() {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(table.getBytes(StandardCharsets.UTF_8));
+            return "leasehold_" + HexFormat.of().formatHex(hash, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** The CTE that bounds a statement's row-lock waits; the write reads from {@code w}, so it runs first. */
@@ -114,10 +141,94 @@ public final class PostgresStatements extends LeaseStatements {
      * Parameters: lock wait, name, owner, token; then the backend's own.
      */
     public String releaseCte(boolean asynchronous) {
-        return bounded(asynchronous ? ", set_config('synchronous_commit', 'off', true) AS a" : "")
+        return releaseCte(asynchronous, "t.lock_name");
+    }
+
+    private String releaseCte(boolean asynchronous, String returning) {
+        return bounded(asynchronous ? ASYNCHRONOUS_COMMIT : "")
                 + ", released AS (UPDATE " + table + " AS t SET owner_id = NULL, expires_at = clock_timestamp()"
                 + " FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
-                + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name) ";
+                + " AND t.expires_at > clock_timestamp() RETURNING " + returning + ") ";
+    }
+
+    /*
+     * Waking waiters in other processes (SPEC R7.6) with NOTIFY only when someone waits. NOTIFY is not free: it
+     * serialises committing transactions on a database-wide lock (about 8 % of the throughput with 8 threads). A
+     * waiter, once it LISTENs, announces itself in the row instead of reading it (announceWaiter): it sets wake_until
+     * to at least the end of its wait. A release notifies only when the row it released has wake_until ahead
+     * (releaseAndNotify(true), releaseAfterAndNotify(true)); when nobody waits it is the same single statement, with
+     * one comparison more and no notification.
+     *
+     * No wake-up is lost: the waiter's announcement is an UPDATE of the row, so it and a release, which updates the
+     * same row, are ordered by the row lock. A release that commits first leaves the row free, and the announcement
+     * (which PostgreSQL re-evaluates on the row's newest version after waiting for the lock) matches nothing: the
+     * waiter is told the lock changed and tries at once. A release that comes after the announcement (or waits for its
+     * row lock) reads the row with wake_until set, and notifies; the waiter, listening since before it announced,
+     * hears it. The waiter waits no longer than the time it announced, counted from before its statement was sent, so
+     * a release never skips a notification that a still-waiting waiter needs.
+     *
+     * A waiter of a version without announcements (a rolling upgrade) is not woken by a release that skips the
+     * notification: it waits out its retry delay, which costs latency, never safety.
+     */
+
+    /**
+     * The guarded release, committed asynchronously, and its notification on a channel. With {@code onlyIfAwaited}
+     * the notification is sent only when the released row's {@link Dialect#WAKE_UNTIL} lies ahead (see above); without,
+     * always, for a table that lacks the column. Parameters: lock wait, name, owner, token, channel. Returns one row
+     * when the lease was released, none when it was not held.
+     */
+    public String releaseAndNotify(boolean onlyIfAwaited) {
+        return releaseCte(true, released(onlyIfAwaited)) + notify(onlyIfAwaited);
+    }
+
+    /**
+     * The guarded release with a minimum hold ({@link #releaseAfterCte}, keeping the owner), committed synchronously,
+     * and its notification on a channel, sent as {@link #releaseAndNotify} sends it. Parameters: lock wait, hold
+     * microseconds (twice), name, owner, token, channel. Returns one row when the lease was released, none when it was
+     * not held.
+     */
+    public String releaseAfterAndNotify(boolean onlyIfAwaited) {
+        return releaseAfterCte(true, released(onlyIfAwaited)) + notify(onlyIfAwaited);
+    }
+
+    private static String released(boolean onlyIfAwaited) {
+        return onlyIfAwaited ? "t.lock_name, t." + Dialect.WAKE_UNTIL : "t.lock_name";
+    }
+
+    /** One row per released row; pg_notify is volatile, so behind CASE it runs only when the condition holds. */
+    private static String notify(boolean onlyIfAwaited) {
+        return onlyIfAwaited
+                ? "SELECT CASE WHEN r." + Dialect.WAKE_UNTIL
+                        + " > clock_timestamp() THEN pg_notify(?, r.lock_name) END FROM released r"
+                : "SELECT pg_notify(?, r.lock_name) FROM released r";
+    }
+
+    /**
+     * A waiter's announcement, after its {@code LISTEN}: moves {@link Dialect#WAKE_UNTIL} of a held lock's row to at
+     * least the database's time plus the wait, committed asynchronously (a lost announcement only costs a wake-up, and
+     * a crash ends the wait anyway), and returns how long until the lease expires, in whole milliseconds rounded up.
+     * No row when the lock is free or expired, or the name was never used: the waiter then tries at once. See the
+     * comment above {@link #releaseAndNotify} for why no wake-up is lost. Parameters: lock wait, wait microseconds,
+     * name.
+     */
+    public String announceWaiter() {
+        return bounded(ASYNCHRONOUS_COMMIT) + "UPDATE " + table + " AS t SET " + Dialect.WAKE_UNTIL + " = GREATEST(t."
+                + Dialect.WAKE_UNTIL + ", " + dialect.nowPlusMicros("?") + ") FROM w WHERE t.lock_name = ?"
+                + " AND t.owner_id IS NOT NULL AND t.expires_at > clock_timestamp()"
+                + " RETURNING CAST(ceil(extract(epoch FROM (t.expires_at - clock_timestamp())) * 1000) AS bigint)";
+    }
+
+    /**
+     * Adds {@link Dialect#WAKE_UNTIL} with the table lock waited for at most {@code rowLockTimeout}, in one statement
+     * whether or not a transaction is open ({@code set_config(…, true)} inside a {@code DO} block, and the previous
+     * setting put back for a transaction that goes on). A user who may not alter the table fails before waiting: the
+     * ownership check comes before the lock.
+     */
+    @Override
+    public String addWakeUntil() {
+        return "DO $leasehold$ DECLARE previous text := current_setting('lock_timeout'); BEGIN"
+                + " PERFORM set_config('lock_timeout', '" + lockWait + "', true); " + super.addWakeUntil() + ";"
+                + " PERFORM set_config('lock_timeout', previous, true); END $leasehold$";
     }
 
     /**
@@ -131,17 +242,22 @@ public final class PostgresStatements extends LeaseStatements {
      * own.
      */
     public String releaseAfterCte(boolean keepOwner) {
+        return releaseAfterCte(keepOwner, "t.lock_name");
+    }
+
+    private String releaseAfterCte(boolean keepOwner, String returning) {
         String holdEnd = dialect.plusMicros("t.acquired_at", "?");
         String owner = keepOwner ? "CASE WHEN " + holdEnd + " > clock_timestamp() THEN t.owner_id END" : "NULL";
         return bounded("") + ", released AS (UPDATE " + table + " AS t SET owner_id = " + owner
                 + ", expires_at = GREATEST(clock_timestamp(), " + holdEnd + ")"
                 + " FROM w WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ?"
-                + " AND t.expires_at > clock_timestamp() RETURNING t.lock_name) ";
+                + " AND t.expires_at > clock_timestamp() RETURNING " + returning + ") ";
     }
 
     /**
      * How long until a name's lease expires, in whole milliseconds rounded up (0 when free or expired); no row when the
-     * name was never used. Parameter: name.
+     * name was never used. A waiter's look at the lock on a table without {@link Dialect#WAKE_UNTIL} ({@link
+     * #announceWaiter()} otherwise). Parameter: name.
      */
     public String millisLeft() {
         return "SELECT CASE WHEN owner_id IS NULL OR expires_at <= clock_timestamp() THEN 0"

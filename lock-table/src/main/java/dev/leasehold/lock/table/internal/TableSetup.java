@@ -15,14 +15,16 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * Makes sure the lease table is there and usable before any lock is taken, on a plain JDBC connection: finds the
- * dialect, creates the table when it is missing and {@code createTableIfMissing} is on, and checks its columns and
- * privileges. Every problem is a {@link LockConfigurationException} that names the table, gives the SQLState and says
- * what to run. Each backend runs it on a connection of its own ({@code jdbc}, {@code advisory}) or of the persistence
- * unit ({@code jpa}), inside {@link #withRetries}.
+ * dialect, creates the table when it is missing and {@code createTableIfMissing} is on, checks its columns and
+ * privileges, and adds the column {@link Dialect#WAKE_UNTIL} to a table created before it existed (when {@code
+ * createTableIfMissing} is on). Every problem is a {@link LockConfigurationException} that names the table, gives the
+ * SQLState and says what to run. Each backend runs it on a connection of its own ({@code jdbc}, {@code advisory}) or
+ * of the persistence unit ({@code jpa}), inside {@link #withRetries}.
  *
  * <p>This class is thread-safe.
  */
@@ -39,8 +41,10 @@ public final class TableSetup {
      * @param dialect the database's dialect
      * @param table the table name as SQL, quoted and qualified
      * @param product the database product name, as the driver reports it
+     * @param wakeUntilMissing empty when the table has {@link Dialect#WAKE_UNTIL}; otherwise why it could not be
+     *     added, for the backend that needs it to say so
      */
-    public record Result(Dialect dialect, String table, String product) {}
+    public record Result(Dialect dialect, String table, String product, Optional<String> wakeUntilMissing) {}
 
     private TableSetup() {}
 
@@ -104,9 +108,19 @@ public final class TableSetup {
             }
             // Privileges first: the catalog hides the columns of a table the user may not read.
             checkPrivileges(connection, table);
-            checkColumns(catalog, dialect, table, ddl);
-            ensureFloor(connection, LeaseStatements.of(dialect, table, settings.rowLockTimeout(), product));
-            return new Result(dialect, table, product);
+            Map<String, String> columns = checkColumns(catalog, dialect, table, ddl);
+            LeaseStatements statements = LeaseStatements.of(dialect, table, settings.rowLockTimeout(), product);
+            Optional<String> wakeUntilMissing;
+            if (columns.containsKey(Dialect.WAKE_UNTIL)) {
+                wakeUntilMissing = Optional.empty();
+            } else if (!settings.createTableIfMissing()) {
+                // The application manages the schema (Flyway, Liquibase): its migrations add the column, not us.
+                wakeUntilMissing = Optional.of("createTableIfMissing is off, so Leasehold does not alter the table");
+            } else {
+                wakeUntilMissing = addWakeUntil(catalog, connection, statements);
+            }
+            ensureFloor(connection, statements);
+            return new Result(dialect, table, product, wakeUntilMissing);
         } catch (SQLException e) {
             throw configuration("cannot set up the lock table", e);
         }
@@ -186,7 +200,48 @@ public final class TableSetup {
         }
     }
 
-    private static void checkColumns(Catalog catalog, Dialect dialect, String table, String ddl) throws SQLException {
+    /**
+     * Adds {@link Dialect#WAKE_UNTIL} to a table created before it existed, as creating the table is done at start-up.
+     * A failure (no right to alter the table, whose schema the application manages; the table lock not had within
+     * {@code rowLockTimeout}) is not an error: the backends work without the column as before it existed.
+     *
+     * @return empty when the column is there now; otherwise why not
+     */
+    private static Optional<String> addWakeUntil(Catalog catalog, Connection connection, LeaseStatements statements)
+            throws SQLException {
+        Savepoint before = connection.getAutoCommit() ? null : connection.setSavepoint();
+        try (Statement s = connection.createStatement()) {
+            s.execute(statements.addWakeUntil());
+            LOG.log(Level.INFO, "added the column {0} to the lock table {1}", Dialect.WAKE_UNTIL, statements.table());
+            return Optional.empty();
+        } catch (SQLException e) {
+            rollBackTo(connection, before);
+            // Two managers starting at once may both try; the column existing afterwards is success.
+            if (catalog.columns().containsKey(Dialect.WAKE_UNTIL)) {
+                return Optional.empty();
+            }
+            LOG.log(Level.DEBUG, "cannot add the column " + Dialect.WAKE_UNTIL + " to " + statements.table(), e);
+            // The first line: PostgreSQL adds where in the DO block it failed.
+            String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            return Optional.of("SQLState " + e.getSQLState() + ": " + message);
+        }
+    }
+
+    /** Rolls back to a savepoint; on MariaDB and H2 DDL commits the transaction, and the savepoint is gone with it. */
+    private static void rollBackTo(Connection connection, Savepoint savepoint) {
+        if (savepoint == null) {
+            return;
+        }
+        try {
+            connection.rollback(savepoint);
+        } catch (SQLException e) {
+            LOG.log(Level.DEBUG, "the savepoint before a DDL statement is gone", e);
+        }
+    }
+
+    /** Checks the columns the statements need, and returns every column with its type. */
+    private static Map<String, String> checkColumns(Catalog catalog, Dialect dialect, String table, String ddl)
+            throws SQLException {
         Map<String, String> columns = catalog.columns();
         StringBuilder problems = new StringBuilder();
         expect(columns, "lock_name", problems, "char");
@@ -197,10 +252,14 @@ public final class TableSetup {
         String time = dialect == Dialect.MARIADB ? "datetime" : "with time zone";
         expect(columns, "acquired_at", problems, time);
         expect(columns, "expires_at", problems, time);
+        if (columns.containsKey(Dialect.WAKE_UNTIL)) { // optional, added when missing: see addWakeUntil
+            expect(columns, Dialect.WAKE_UNTIL, problems, time);
+        }
         if (problems.length() > 0) {
             throw new LockConfigurationException(
                     "the lock table " + table + " exists but does not fit:" + problems + "\nIt should be:\n" + ddl);
         }
+        return columns;
     }
 
     private static void expect(Map<String, String> columns, String name, StringBuilder problems, String... types) {

@@ -3,12 +3,16 @@
 -- A released lock keeps its row and its last token, so tokens never go back. A purge of idle names deletes rows,
 -- after raising the token floor: the row of the empty name '' (not a valid lock name), inserted below, from
 -- which every new row's token starts. Leasehold inserts it at start-up too.
+-- wake_until: until when someone waits for the lock (on PostgreSQL a release notifies waiters only while it lies
+-- ahead). A table created without it gets it at start-up, or add it yourself:
+--   ALTER TABLE ${table} ADD COLUMN wake_until TIMESTAMP(6) WITH TIME ZONE;
 CREATE TABLE IF NOT EXISTS ${table} (
     lock_name   VARCHAR(255)                NOT NULL PRIMARY KEY,
     owner_id    VARCHAR(255),
     token       BIGINT                      NOT NULL,
     acquired_at TIMESTAMP(6) WITH TIME ZONE NOT NULL,
-    expires_at  TIMESTAMP(6) WITH TIME ZONE NOT NULL
+    expires_at  TIMESTAMP(6) WITH TIME ZONE NOT NULL,
+    wake_until  TIMESTAMP(6) WITH TIME ZONE
 );
 INSERT INTO ${table} (lock_name, owner_id, token, acquired_at, expires_at)
     SELECT '', NULL, 0, CURRENT_TIMESTAMP(6), CURRENT_TIMESTAMP(6) FROM (VALUES (1))
