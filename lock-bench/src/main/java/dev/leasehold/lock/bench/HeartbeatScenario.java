@@ -49,6 +49,11 @@ final class HeartbeatScenario {
                 continue;
             }
             String backend = v.id().substring("leasehold-".length());
+            // One manager per backend: a variant of a backend on another table (leasehold-jdbc-notify-always) renews
+            // as its backend does.
+            if (!LeaseholdClients.backends(db.kind()).contains(backend)) {
+                continue;
+            }
             for (int wanted : options.intList("heartbeat-leases")) {
                 boolean capped = backend.equals("advisory") && wanted > AdvisoryOptions.DEFAULT_MAX_LOCKS;
                 int leases = capped ? AdvisoryOptions.DEFAULT_MAX_LOCKS : wanted;

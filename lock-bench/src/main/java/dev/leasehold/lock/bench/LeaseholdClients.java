@@ -27,7 +27,7 @@ final class LeaseholdClients {
     private LeaseholdClients() {}
 
     /** The backends that run on this database. */
-    static Iterable<String> backends(DbKind kind) {
+    static java.util.List<String> backends(DbKind kind) {
         return kind == DbKind.POSTGRESQL
                 ? java.util.List.of("jdbc", "advisory", "jpa")
                 : java.util.List.of("jdbc", "jpa");
