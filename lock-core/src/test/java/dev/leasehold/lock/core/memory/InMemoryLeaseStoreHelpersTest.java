@@ -1,7 +1,6 @@
 package dev.leasehold.lock.core.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.spi.AwaitOutcome;
 import dev.leasehold.lock.spi.LeaseGrant;
@@ -39,17 +38,7 @@ class InMemoryLeaseStoreHelpersTest {
     void clearWakesAWaiterAtOnce() throws Exception {
         InMemoryLeaseStore store = new InMemoryLeaseStore();
         store.tryAcquire("a", "x", LONG).orElseThrow();
-        CompletableFuture<AwaitOutcome> outcome = new CompletableFuture<>();
-        Thread waiter = new Thread(() -> {
-            try {
-                outcome.complete(store.awaitChange("a", LONG));
-            } catch (Throwable t) {
-                outcome.completeExceptionally(t);
-            }
-        });
-        waiter.start();
-        // In the store's wait (not still entering it), so only clear()'s wake-up can end it before a minute.
-        await().atMost(Duration.ofSeconds(10)).until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
+        CompletableFuture<AwaitOutcome> outcome = Waiters.waitingOn(store, "a", LONG);
 
         store.clear();
 

@@ -1,7 +1,6 @@
 package dev.leasehold.lock.core.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.spi.AwaitOutcome;
 import java.time.Clock;
@@ -43,17 +42,7 @@ class InMemoryLeaseStoreWakeUpTest {
         MovableClock clock = new MovableClock();
         InMemoryLeaseStore store = new InMemoryLeaseStore(clock);
         long token = store.tryAcquire("a", "x", LONG).orElseThrow().token();
-        CompletableFuture<AwaitOutcome> outcome = new CompletableFuture<>();
-        Thread waiter = new Thread(() -> {
-            try {
-                outcome.complete(store.awaitChange("a", LONG));
-            } catch (Throwable t) {
-                outcome.completeExceptionally(t);
-            }
-        });
-        waiter.start();
-        // In the store's wait (not still entering it), which would otherwise last until the lease expires.
-        await().atMost(Duration.ofSeconds(10)).until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
+        CompletableFuture<AwaitOutcome> outcome = Waiters.waitingOn(store, "a", LONG);
 
         clock.now = clock.now.plusSeconds(10);
         assertThat(store.releaseAfter("a", "x", token, Duration.ofSeconds(5))).isTrue();
