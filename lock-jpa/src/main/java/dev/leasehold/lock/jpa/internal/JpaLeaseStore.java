@@ -41,10 +41,13 @@ import java.util.Optional;
  * a duplicate (PostgreSQL {@code ON CONFLICT DO NOTHING}, MariaDB {@code ON DUPLICATE KEY UPDATE} no-op; H2 a guarded
  * insert whose duplicate-key failure is rolled back in its own transaction), then the locking transaction grants it.
  *
- * <p>Lock timeouts: the row lock is waited for at most the settings' {@code rowLockTimeout} (on MariaDB, whose waits
- * count whole seconds, an acquire rounds it down, so that 100 ms means NOWAIT, and a renewal or release rounds it up). In {@link #tryAcquire} a lock that is
- * not available means someone is busy with the row (another grant, or an application transaction holding it with an
- * in-transaction lock), so the answer is "held": empty, after rolling back. In {@link #renew}, {@link #renewAll} and
+ * <p>Lock timeouts: the row lock is waited for at most the settings' {@code rowLockTimeout}. On MariaDB, whose waits
+ * count whole seconds, an acquire rounds it down and a renewal or release rounds it up; where the acquire's wait rounds
+ * down to NOWAIT (100 ms, the default), it tries again every {@value #NOWAIT_RETRY_MILLIS} ms for up to {@code
+ * rowLockTimeout}, because the row it meets locked right after seeing the lease free is most often a release or a
+ * renewal that commits within milliseconds. In {@link #tryAcquire} a lock still not available then means someone is
+ * busy with the row (another grant, or an application transaction holding it with an in-transaction lock), so the
+ * answer is "held": empty, after rolling back. In {@link #renew}, {@link #renewAll} and
  * {@link #release} it is a transient failure with SQLState 55P03 on every database, which the engine retries.
  *
  * <p>Waiting ({@link #awaitChange}): a release through the same EntityManagerFactory wakes waiters in this JVM at
@@ -55,12 +58,14 @@ import java.util.Optional;
 public final class JpaLeaseStore implements LeaseStore {
 
     private static final int BATCH = 500;
+    private static final long NOWAIT_RETRY_MILLIS = 10;
     private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(50);
     private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(1);
 
     private final EntityManagerFactory emf;
     private final LeaseStatements sql;
     private final Wait acquireWait;
+    private final Duration acquireRetryFor;
     private final Wait lockWait;
     private final Duration pollInterval;
     private final ReleaseSignals signals;
@@ -74,6 +79,7 @@ public final class JpaLeaseStore implements LeaseStore {
         this.emf = emf;
         this.sql = sql;
         this.acquireWait = acquireWait(sql.dialect(), rowLockTimeout);
+        this.acquireRetryFor = acquireWait.kind() == Wait.Kind.NOWAIT ? rowLockTimeout : Duration.ZERO;
         this.lockWait = Wait.timeout(rowLockTimeout);
         this.pollInterval = pollInterval;
         this.signals = ReleaseSignals.of(emf);
@@ -162,26 +168,47 @@ public final class JpaLeaseStore implements LeaseStore {
         if (held.isPresent() && held.get()) {
             return Optional.empty();
         }
+        long retryUntil = System.nanoTime() + acquireRetryFor.toNanos();
+        while (true) {
+            try {
+                return grantSeenFree(name, owner, leaseTime, held.isEmpty());
+            } catch (RuntimeException e) {
+                if (!LockFailures.isLockNotAvailable(e)) {
+                    throw e;
+                }
+                if (System.nanoTime() - retryUntil >= 0 || !pause(NOWAIT_RETRY_MILLIS)) {
+                    return Optional.empty();
+                }
+            }
+        }
+    }
+
+    /** Grants a lease the unlocked look saw free, inserting the row first when there was none. */
+    private Optional<LeaseGrant> grantSeenFree(String name, String owner, Duration leaseTime, boolean noRow)
+            throws SQLException {
+        boolean insert = noRow;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (insert) {
+                RowLocking.insertIfAbsent(emf, sql, name, acquireWait.timeout().orElse(Duration.ZERO));
+            }
+            Optional<Optional<LeaseGrant>> granted = Tx.run(emf, em -> grant(em, name, owner, leaseTime));
+            if (granted.isPresent()) {
+                return granted.get();
+            }
+            // The row is gone (purged, or deleted by hand, since the look): insert it again, from the floor.
+            insert = true;
+        }
+        return Optional.empty();
+    }
+
+    /** Sleeps; false (with the interrupt kept) when interrupted, so that the caller gives up at once. */
+    private static boolean pause(long millis) {
         try {
-            boolean insert = held.isEmpty();
-            for (int attempt = 0; attempt < 3; attempt++) {
-                if (insert) {
-                    RowLocking.insertIfAbsent(
-                            emf, sql, name, acquireWait.timeout().orElse(Duration.ZERO));
-                }
-                Optional<Optional<LeaseGrant>> granted = Tx.run(emf, em -> grant(em, name, owner, leaseTime));
-                if (granted.isPresent()) {
-                    return granted.get();
-                }
-                // The row is gone (purged, or deleted by hand, since the look): insert it again, from the floor.
-                insert = true;
-            }
-            return Optional.empty();
-        } catch (RuntimeException e) {
-            if (LockFailures.isLockNotAvailable(e)) {
-                return Optional.empty();
-            }
-            throw e;
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
