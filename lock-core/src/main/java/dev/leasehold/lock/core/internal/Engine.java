@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,20 +83,7 @@ public final class Engine implements LockManager {
     private final String owner;
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
 
-    /**
-     * The lease each name was last released with a minimum hold, by this manager: while the hold lasts its row still
-     * names this manager as owner, and {@link #adoptLostReply} must not take it for a grant of its own. The token makes
-     * an entry exact (a later grant of the name has a larger one); entries whose hold has surely ended are only dropped
-     * to bound the memory of many names.
-     */
-    private final ConcurrentHashMap<String, HoldAfterRelease> holdsAfterRelease = new ConcurrentHashMap<>();
-
-    static final int HOLDS_KEPT_BEFORE_PRUNING = 1024;
-
-    private volatile int pruneHoldsAbove = HOLDS_KEPT_BEFORE_PRUNING;
-
-    private record HoldAfterRelease(long token, long endNanos) {}
-
+    private final HoldsAfterRelease holdsAfterRelease = new HoldsAfterRelease();
     private final Heartbeat heartbeat;
     private final Lifecycle lifecycle = new Lifecycle(this::closedException);
     private final WaitingAcquire waiting = new WaitingAcquire(this, lifecycle);
@@ -192,19 +178,7 @@ public final class Engine implements LockManager {
     public long purgeIdle(Duration idleFor) {
         Arguments.idleAge(idleFor, "idleFor");
         ensureOpen();
-        AtomicReference<UnsupportedOperationException> unsupported = new AtomicReference<>();
-        long purged = StoreCalls.run(null, "purge of idle names", () -> {
-            try {
-                return store.purgeIdle(idleFor);
-            } catch (UnsupportedOperationException e) {
-                unsupported.set(e);
-                return 0L;
-            }
-        });
-        if (unsupported.get() != null) {
-            throw unsupported.get();
-        }
-        return purged;
+        return StoreCalls.runIfSupported(null, "purge of idle names", () -> store.purgeIdle(idleFor));
     }
 
     void ensureOpen() {
@@ -358,8 +332,7 @@ public final class Engine implements LockManager {
             return Optional.empty();
         }
         long token = holder.get().token();
-        HoldAfterRelease hold = holdsAfterRelease.get(name);
-        if (hold != null && hold.token() == token) {
+        if (holdsAfterRelease.isHold(name, token)) {
             // This manager's own minimum hold after a release, not a grant: the lock is held, by the hold.
             return Optional.empty();
         }
@@ -399,39 +372,16 @@ public final class Engine implements LockManager {
             forget(lease);
             return StoreCalls.run(lease.name(), "release", () -> store.release(lease.name(), owner, lease.token()));
         }
-        rememberHold(lease, minHold);
+        holdsAfterRelease.remember(lease.name(), lease.token(), minHold);
         // The store first: a store without releaseAfter leaves the lease held, so it must not be forgotten yet. Until
         // it is, other threads of this manager see it RELEASING, which is contention, as the store's hold is.
-        AtomicReference<UnsupportedOperationException> unsupported = new AtomicReference<>();
-        boolean released = StoreCalls.run(lease.name(), "release", () -> {
-            try {
-                return store.releaseAfter(lease.name(), owner, lease.token(), minHold);
-            } catch (UnsupportedOperationException e) {
-                unsupported.set(e);
-                return false;
-            }
-        });
-        if (unsupported.get() != null) {
-            throw unsupported.get();
-        }
+        boolean released = StoreCalls.runIfSupported(
+                lease.name(), "release", () -> store.releaseAfter(lease.name(), owner, lease.token(), minHold));
         forget(lease);
         return released;
     }
 
-    /** Remembers a lease being released with a minimum hold, before the store is asked, so that a lost reply counts. */
-    private void rememberHold(ManagedLease lease, Duration minHold) {
-        long now = System.nanoTime();
-        // The hold counts from the grant by the database clock, so counted from now it surely ends no earlier.
-        holdsAfterRelease.put(lease.name(), new HoldAfterRelease(lease.token(), now + minHold.toNanos()));
-        int size = holdsAfterRelease.size();
-        if (size > pruneHoldsAbove) {
-            holdsAfterRelease.values().removeIf(h -> h.endNanos() - now < 0);
-            // Pruning again only once the map has grown as much again keeps a release's cost constant on average.
-            pruneHoldsAbove = Math.max(HOLDS_KEPT_BEFORE_PRUNING, 2 * holdsAfterRelease.size());
-        }
-    }
-
-    /** How many releases with a minimum hold are remembered: pruning keeps it bounded by the holds not yet over. */
+    /** How many releases with a minimum hold are remembered (for tests). */
     int holdsRemembered() {
         return holdsAfterRelease.size();
     }

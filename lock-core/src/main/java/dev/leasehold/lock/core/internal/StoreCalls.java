@@ -8,6 +8,7 @@ import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.LockException;
 import dev.leasehold.lock.spi.SqlFailures;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +88,26 @@ final class StoreCalls {
     /** Runs {@code op} under the default transient policy; {@code name} is null for an operation on no one lock. */
     static <T> T run(String name, String action, Op<T> op) {
         return run(transientPolicy(name, action), name, action, op);
+    }
+
+    /**
+     * As {@link #run(String, String, Op)}, for an operation a store may not offer: its {@link
+     * UnsupportedOperationException} comes out as it is, neither retried nor wrapped.
+     */
+    static <T> T runIfSupported(String name, String action, Op<T> op) {
+        AtomicReference<UnsupportedOperationException> unsupported = new AtomicReference<>();
+        T result = run(name, action, () -> {
+            try {
+                return op.call();
+            } catch (UnsupportedOperationException e) {
+                unsupported.set(e);
+                return null;
+            }
+        });
+        if (unsupported.get() != null) {
+            throw unsupported.get();
+        }
+        return result;
     }
 
     /** The failure as the user sees it: a {@link LockException} as is, anything else as a backend failure. */

@@ -54,12 +54,12 @@ class HoldsAfterReleaseTest {
                 null);
         try {
             Duration shortHold = Duration.ofMillis(1);
-            for (int i = 0; i < Engine.HOLDS_KEPT_BEFORE_PRUNING; i++) {
+            for (int i = 0; i < HoldsAfterRelease.KEPT_BEFORE_PRUNING; i++) {
                 engine.lock("over-" + i).tryAcquire().orElseThrow().release(shortHold);
             }
             assertThat(engine.holdsRemembered())
                     .as("nothing is pruned while no more are remembered than the engine keeps")
-                    .isEqualTo(Engine.HOLDS_KEPT_BEFORE_PRUNING);
+                    .isEqualTo(HoldsAfterRelease.KEPT_BEFORE_PRUNING);
             // Every short hold is over, by this host's clock, before the next release, which is one too many.
             long over = System.nanoTime() + shortHold.toNanos();
             for (long left = shortHold.toNanos(); left > 0; left = over - System.nanoTime()) {
