@@ -3,8 +3,12 @@ package dev.leasehold.lock.bench;
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockAlreadyHeldException;
 import dev.leasehold.lock.LockManager;
+import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.Locks;
+import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.jpa.JpaLockManager;
+import dev.leasehold.lock.spi.LeaseGrant;
+import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.table.Dialect;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.SQLException;
@@ -15,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hibernate.cfg.JdbcSettings;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.jdbi.v3.core.Jdbi;
 
 /** The Leasehold backends, each built through {@code Locks.builder()} on the process's pool as a user would. */
 final class LeaseholdClients {
@@ -84,6 +89,52 @@ final class LeaseholdClients {
                     @Override
                     public LockClient open(Proc proc) {
                         return LeaseholdClients.open(proc, "jdbc", prefix, LEASE_TIME, null, false);
+                    }
+                });
+    }
+
+    /**
+     * The {@code jdbc} backend's lease store driven directly, without the engine: the acquire and release statements
+     * the manager sends, with no local reservation, lease object, heartbeat or retry policy around them. Next to
+     * {@code leasehold-jdbc} it shows what the engine costs; next to the floor, what the store's own statements cost.
+     * It cannot wait, so it takes part in the throughput and contention scenarios only.
+     */
+    static Variant jdbcStoreAlone() {
+        return new Variant(
+                "leasehold-jdbc-store",
+                "Leasehold jdbc's lease store alone, without the engine",
+                Variant.Role.RAW,
+                true,
+                false,
+                new Variant.Factory() {
+                    private String prefix;
+
+                    @Override
+                    public void setUp(Database database) {
+                        prefix = database.prefix() + "ls_";
+                    }
+
+                    @Override
+                    public LockClient open(Proc proc) {
+                        LockSettings settings = LockSettings.builder()
+                                .tablePrefix(prefix)
+                                .leaseTime(LEASE_TIME)
+                                .build();
+                        LeaseStore store = JdbcLeaseStore.open(Jdbi.create(proc.dataSource()), settings);
+                        String owner = "bench-store-" + UNITS.incrementAndGet();
+                        return new LockClient() {
+                            @Override
+                            public Held tryAcquire(String name) throws SQLException {
+                                Optional<LeaseGrant> grant = store.tryAcquire(name, owner, LEASE_TIME);
+                                return grant.<Held>map(g -> () -> store.release(name, owner, g.token()))
+                                        .orElse(null);
+                            }
+
+                            @Override
+                            public void close() {
+                                store.close();
+                            }
+                        };
                     }
                 });
     }

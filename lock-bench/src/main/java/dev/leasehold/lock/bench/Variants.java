@@ -25,6 +25,7 @@ final class Variants {
         }
         if (kind == DbKind.POSTGRESQL) {
             all.add(LeaseholdClients.jdbcNotifyingAlways());
+            all.add(LeaseholdClients.jdbcStoreAlone());
         }
         all.add(PeerClients.shedLockJdbc());
         all.add(PeerClients.shedLockTemplate());
