@@ -113,6 +113,40 @@ class HeartbeatSchedulingTest {
         }
     }
 
+    /**
+     * Between renewals the heartbeat's timer sleeps until the next one is due: it never wakes without cause, so a
+     * manager that holds leases costs no CPU while nothing is due. A timer scheduled "now" again and again would spin,
+     * and be seen running.
+     */
+    @Test
+    void betweenRenewalsTheHeartbeatTimerSleeps() throws Exception {
+        CountingStore store = new CountingStore();
+        try (LeaseLockManager manager =
+                new LeaseLockManager(store, settings("idle", Duration.ofMinutes(3), Duration.ofMinutes(1)))) {
+            manager.lock("a").tryAcquire().orElseThrow();
+            // A fixed term of 100 ms: the timer runs once when it ends, then only when "a" is due, in a minute.
+            Lease shortTerm = manager.lock(
+                            "b",
+                            LockOptions.builder()
+                                    .fixedTerm()
+                                    .leaseTime(Duration.ofMillis(100))
+                                    .build())
+                    .tryAcquire()
+                    .orElseThrow();
+            await().atMost(env.patience()).until(() -> !shortTerm.isValid());
+            Thread timer = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("leasehold-heartbeat-idle"))
+                    .findFirst()
+                    .orElseThrow();
+
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(2))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> timer.getState() == Thread.State.TIMED_WAITING);
+            assertThat(store.renewals.get()).as("nothing was due").isZero();
+        }
+    }
+
     @Test
     void closingTheManagerEndsItsHeartbeatThreads() throws Exception {
         CountingStore store = new CountingStore();
