@@ -237,7 +237,7 @@ public final class LeaderElection implements AutoCloseable {
                 lead(lease);
                 lease = null;
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
             LOG.error("the election for '{}' stopped unexpectedly", name, e);
             current = null;
             if (lease != null) {
@@ -373,7 +373,7 @@ public final class LeaderElection implements AutoCloseable {
     private <T> void call(Consumer<T> callback, T value, String which) {
         try {
             callback.accept(value);
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) { // checked ones too: a Kotlin or @SneakyThrows callback can throw them
             LOG.error("the {} callback of the election for '{}' threw; the election goes on", which, name, e);
         }
         // A callback's interrupt must not make every later park return at once.

@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.leasehold.lock.Lease;
 import dev.leasehold.lock.LockBackendException;
+import dev.leasehold.lock.LockEvents;
 import dev.leasehold.lock.LockExpiredException;
 import dev.leasehold.lock.LockInfo;
+import dev.leasehold.lock.LockListener;
 import dev.leasehold.lock.LockManager;
 import dev.leasehold.lock.LockSettings;
 import dev.leasehold.lock.RetryOptions;
@@ -16,6 +18,7 @@ import dev.leasehold.lock.spi.ForwardingLeaseStore;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStoreEvents;
+import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -354,6 +357,52 @@ class StoreFailureTest {
         assertThat(manager.lock("session-a").tryAcquire())
                 .as("not reserved here any more, but held in the store until it expires")
                 .isEmpty();
+    }
+
+    /**
+     * Kotlin, Groovy or Lombok's {@code @SneakyThrows} can throw a checked exception through {@code Consumer} and
+     * {@link LockListener}, which declare none. Such a failure must be contained like any other: the lease's other
+     * listeners are told, and the heartbeat goes on to find the next loss.
+     */
+    @Test
+    void listenersThatThrowCheckedExceptionsStopNeitherTheOthersNorTheHeartbeat() throws Exception {
+        LockListener sneaky = new LockListener() {
+            @Override
+            public void leaseLost(LockEvents.LeaseLost event) {
+                throw sneakyThrow(new IOException("listener in another JVM language"));
+            }
+        };
+        try (LeaseLockManager m = new LeaseLockManager(
+                store,
+                LockSettings.builder()
+                        .leaseTime(Duration.ofSeconds(1))
+                        .retry(RetryOptions.none())
+                        .ownerId("sneaky")
+                        .listener(sneaky)
+                        .build())) {
+            Lease first = m.lock("first").tryAcquire().orElseThrow();
+            Lease second = m.lock("second").tryAcquire().orElseThrow();
+            AtomicInteger toldFirst = new AtomicInteger();
+            AtomicInteger toldSecond = new AtomicInteger();
+            first.onLost(e -> {
+                        throw sneakyThrow(new IOException("onLost in another JVM language"));
+                    })
+                    .onLost(e -> toldFirst.incrementAndGet());
+            second.onLost(e -> toldSecond.incrementAndGet());
+
+            assertThat(store.memory.release("first", m.ownerId(), first.token()))
+                    .isTrue();
+            await().atMost(Duration.ofSeconds(2)).until(() -> toldFirst.get() == 1);
+            assertThat(store.memory.release("second", m.ownerId(), second.token()))
+                    .isTrue();
+            await().atMost(Duration.ofSeconds(2)).until(() -> toldSecond.get() == 1);
+        }
+    }
+
+    /** Throws {@code failure}, checked or not, without declaring it (as code in other JVM languages can). */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneakyThrow(Throwable failure) throws E {
+        throw (E) failure;
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.leasehold.lock.core.memory.InMemoryLeaseStore;
 import dev.leasehold.lock.leader.Revocation.Reason;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.testing.TestTimes;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -266,7 +267,8 @@ class LeaderElectionTest {
         c.election = LeaderElection.builder(c.manager, NAME)
                 .onElected(lease -> {
                     c.elected.add(lease);
-                    throw new IllegalStateException("onElected failed on purpose");
+                    // A checked exception, as a Kotlin or @SneakyThrows callback can throw through Consumer.
+                    throw sneakyThrow(new IOException("onElected failed on purpose"));
                 })
                 .onRevoked(revocation -> {
                     c.revoked.add(revocation);
@@ -284,6 +286,12 @@ class LeaderElectionTest {
         await().atMost(env.patience()).until(() -> c.elected.size() == 2);
         assertThat(c.reasons()).containsExactly(Reason.YIELDED);
         assertThat(c.election.isLeader()).isTrue();
+    }
+
+    /** Throws {@code failure}, checked or not, without declaring it. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneakyThrow(Throwable failure) throws E {
+        throw (E) failure;
     }
 
     private LeaderElection built(LeaderElection.Builder builder) {

@@ -121,8 +121,10 @@ final class Events {
         for (LockListener listener : listeners) {
             try {
                 call.accept(listener);
-            } catch (RuntimeException | Error e) {
-                // A listener must never break a lease or the caller: its failure is only logged.
+            } catch (Exception | Error e) {
+                // A listener must never break a lease or the caller: its failure is only logged. Exception, not only
+                // RuntimeException: code in other JVM languages (Kotlin, Groovy) or with Lombok's @SneakyThrows
+                // throws checked exceptions through interfaces that do not declare them.
                 LOG.error("lock listener {} threw from {} for lock '{}'", listener, what, name, e);
             }
         }

@@ -155,7 +155,7 @@ final class Heartbeat {
             if (next != null) {
                 scheduleAt(next);
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
             LOG.error("heartbeat of owner {} failed; retrying", engine.ownerId(), e);
             scheduleAt(System.nanoTime() + RETRY_AFTER_FAILURE_NANOS);
         }
@@ -188,7 +188,7 @@ final class Heartbeat {
             for (Map.Entry<Duration, List<ManagedLease>> group : byLeaseTime.entrySet()) {
                 renewGroup(group.getKey(), group.getValue());
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
             LOG.error("renewal of owner {} failed unexpectedly", engine.ownerId(), e);
         } finally {
             for (ManagedLease lease : batch) {

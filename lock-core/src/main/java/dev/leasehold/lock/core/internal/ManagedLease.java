@@ -448,7 +448,7 @@ final class ManagedLease implements Lease {
     private void notify(Consumer<LockExpiredException> listener, LockExpiredException lost) {
         try {
             listener.accept(lost);
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) { // checked ones too: see Events.fire
             LOG.error("an onLost listener of lock '{}' threw", name, e);
         }
     }

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -252,6 +253,54 @@ class HeartbeatSchedulingTest {
 
         assertThat(closing).succeedsWithin(env.patience());
         assertThat(calls).containsExactly("renewed", "released");
+    }
+
+    /**
+     * A renewal the store carried out but whose answer arrived only after the lease's local deadline: the lease is lost
+     * here, so the database's renewed lease is given back at once instead of keeping the lock from everyone until it
+     * expires there.
+     */
+    @Test
+    void aRenewalAnsweredAfterTheLeaseWasLostHereIsGivenBackToTheStore() throws Exception {
+        CountDownLatch renewedAndWaiting = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        AtomicBoolean holdTheAnswer = new AtomicBoolean();
+        List<Long> released = new CopyOnWriteArrayList<>();
+        ForwardingLeaseStore store = new ForwardingLeaseStore(new InMemoryLeaseStore()) {
+            @Override
+            public Map<String, Instant> renewAll(String owner, Collection<LeaseKey> leases, Duration leaseTime)
+                    throws SQLException {
+                Map<String, Instant> renewed = super.renewAll(owner, leases, leaseTime);
+                if (holdTheAnswer.get()) {
+                    renewedAndWaiting.countDown();
+                    try {
+                        answer.await(1, TimeUnit.MINUTES);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return renewed;
+            }
+
+            @Override
+            public boolean release(String name, String owner, long token) throws SQLException {
+                released.add(token);
+                return super.release(name, owner, token);
+            }
+        };
+        try (LeaseLockManager manager =
+                new LeaseLockManager(store, settings("late-answer", env.leaseTime(), env.heartbeat()))) {
+            Lease lease = manager.lock("a").tryAcquire().orElseThrow();
+            holdTheAnswer.set(true);
+            assertThat(renewedAndWaiting.await(env.patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+            await().atMost(env.patience()).until(() -> !lease.isValid());
+            holdTheAnswer.set(false);
+            answer.countDown();
+
+            await().atMost(env.patience()).until(() -> released.contains(lease.token()));
+            assertThat(store.inspect("a")).as("the renewed lease, given back").isEmpty();
+        }
     }
 
     @Test
