@@ -1,0 +1,2 @@
+UPDATE zz_pgb SET owner_id = 'o', token = token + 1, acquired_at = clock_timestamp(), expires_at = clock_timestamp() + interval '30 seconds' WHERE lock_name = 'a' AND (owner_id IS NULL OR expires_at <= clock_timestamp()) RETURNING token;
+WITH w AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true) AS a) UPDATE zz_pgb SET owner_id = NULL, expires_at = clock_timestamp() FROM w WHERE lock_name = 'a' AND owner_id = 'o';
