@@ -241,7 +241,8 @@ public final class JpaLeaseStore implements LeaseStore {
         while (true) {
             long[] batch;
             try {
-                batch = Tx.run(emf, em -> purgeBatch(em, since));
+                batch = Tx.run(
+                        emf, em -> IdlePurge.batch(em, sql, lockWait.timeout().orElseThrow(), since));
             } catch (RuntimeException e) {
                 throw transientIfLockFailure(e, "purge of idle names");
             }
@@ -250,41 +251,6 @@ public final class JpaLeaseStore implements LeaseStore {
                 return purged;
             }
         }
-    }
-
-    private long[] purgeBatch(EntityManager em, long since) {
-        Optional<String> bound = sql.boundTransactionWaits(lockWait.timeout().orElseThrow());
-        if (bound.isPresent()) {
-            em.createNativeQuery(bound.get()).executeUpdate();
-        }
-        List<?> floorRow = nativeQuery(em, sql.lockFloor()).getResultList();
-        if (floorRow.isEmpty()) {
-            nativeQuery(em, sql.ensureFloor()).executeUpdate();
-            floorRow = nativeQuery(em, sql.lockFloor()).getResultList();
-        }
-        long floor = floorRow.isEmpty() ? 0 : ((Number) floorRow.get(0)).longValue();
-        List<?> idle = nativeQuery(em, sql.idleBatch()).setParameter(1, since).getResultList();
-        if (idle.isEmpty()) {
-            return new long[] {0, 0};
-        }
-        long raised = floor;
-        for (Object row : idle) {
-            raised = Math.max(raised, ((Number) ((Object[]) row)[1]).longValue());
-        }
-        if (raised > floor) {
-            nativeQuery(em, sql.raiseFloor()).setParameter(1, raised).executeUpdate();
-        }
-        jakarta.persistence.Query delete = nativeQuery(em, sql.deleteIdle(idle.size()))
-                .setParameter(1, since)
-                .setParameter(2, raised);
-        for (int i = 0; i < idle.size(); i++) {
-            delete.setParameter(3 + i, (String) ((Object[]) idle.get(i))[0]);
-        }
-        return new long[] {idle.size(), delete.executeUpdate()};
-    }
-
-    private static jakarta.persistence.Query nativeQuery(EntityManager em, String statement) {
-        return em.createNativeQuery(statement).setFlushMode(jakarta.persistence.FlushModeType.COMMIT);
     }
 
     @Override
