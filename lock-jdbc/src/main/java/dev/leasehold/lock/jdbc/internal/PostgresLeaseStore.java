@@ -95,10 +95,10 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
         if (isKnown(name)) {
             KnownAttempt attempt = handles.withConnection(c -> {
                 try (PreparedStatement s = c.prepareStatement(acquireKnown)) {
-                    s.setString(1, sql.lockWait());
-                    s.setString(2, owner);
-                    s.setLong(3, micros);
-                    s.setString(4, name);
+                    s.setString(1, owner);
+                    s.setLong(2, micros);
+                    s.setString(3, name);
+                    s.setString(4, sql.lockWait());
                     s.setString(5, name);
                     try (ResultSet rs = s.executeQuery()) {
                         if (!rs.next()) {
@@ -183,10 +183,10 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
     public boolean release(String name, String owner, long token) throws SQLException {
         return handles.withConnection(c -> {
             try (PreparedStatement s = c.prepareStatement(release)) {
-                s.setString(1, sql.lockWait());
-                s.setString(2, name);
-                s.setString(3, owner);
-                s.setLong(4, token);
+                s.setString(1, name);
+                s.setString(2, owner);
+                s.setLong(3, token);
+                s.setString(4, sql.lockWait());
                 s.setString(5, channel);
                 return countRows(s) == 1;
             }
