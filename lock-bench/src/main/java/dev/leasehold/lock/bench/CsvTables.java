@@ -81,16 +81,29 @@ final class CsvTables {
     }
 
     private static String handoff(Report report) {
-        StringBuilder b = new StringBuilder("database,waiters,variant,round,latency_ms,error\n");
+        StringBuilder b =
+                new StringBuilder("database,waiters,variant,round,latency_ms,round_trips_per_handoff,error\n");
         for (HandoffScenario.Row r : report.handoff) {
             if (r.latenciesMillis().length == 0) {
                 b.append(fmt(
-                        "%s,%d,%s,%d,,%s%n", r.db().key(), r.waiters(), r.variant(), r.round() + 1, csv(r.error())));
+                        "%s,%d,%s,%d,,%.2f,%s%n",
+                        r.db().key(),
+                        r.waiters(),
+                        r.variant(),
+                        r.round() + 1,
+                        r.roundTripsPerHandoff(),
+                        csv(r.error())));
             }
             for (double latency : r.latenciesMillis()) {
                 b.append(fmt(
-                        "%s,%d,%s,%d,%.3f,%s%n",
-                        r.db().key(), r.waiters(), r.variant(), r.round() + 1, latency, csv(r.error())));
+                        "%s,%d,%s,%d,%.3f,%.2f,%s%n",
+                        r.db().key(),
+                        r.waiters(),
+                        r.variant(),
+                        r.round() + 1,
+                        latency,
+                        r.roundTripsPerHandoff(),
+                        csv(r.error())));
             }
         }
         return b.toString();

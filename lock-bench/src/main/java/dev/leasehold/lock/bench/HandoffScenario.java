@@ -17,8 +17,19 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class HandoffScenario {
 
-    /** Handoff latencies in milliseconds of one variant in one round. */
-    record Row(DbKind db, int waiters, String variant, int round, double[] latenciesMillis, String error) {}
+    /**
+     * Handoff latencies in milliseconds of one variant in one round, and the round trips of all participants per
+     * acquisition in that round (NaN when it failed): what one handoff costs the database, the woken waiters that do
+     * not get the lock included.
+     */
+    record Row(
+            DbKind db,
+            int waiters,
+            String variant,
+            int round,
+            double[] latenciesMillis,
+            double roundTripsPerHandoff,
+            String error) {}
 
     private static final Duration MAX_WAIT = Duration.ofSeconds(30);
 
@@ -61,6 +72,11 @@ final class HandoffScenario {
         return rows;
     }
 
+    /** Round trips of every participant so far, counted below their pools. */
+    private static long roundTrips(List<Proc> procs) {
+        return procs.stream().mapToLong(p -> p.counts().roundTrips()).sum();
+    }
+
     private static Row measure(
             Database db, Variant v, int waiters, int handoffs, Duration hold, int jitterMillis, int round)
             throws InterruptedException {
@@ -80,6 +96,8 @@ final class HandoffScenario {
             long[] releaseStarted = {0}; // guarded by monitor
             List<Double> latencies = new ArrayList<>(); // guarded by monitor
             int[] seen = {0}; // guarded by monitor
+            int[] acquisitions = {0}; // guarded by monitor
+            long roundTripsBefore = roundTrips(procs);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             List<Thread> threads = new ArrayList<>();
             for (int p = 0; p < participants; p++) {
@@ -101,6 +119,7 @@ final class HandoffScenario {
                                     }
                                     boolean last;
                                     synchronized (monitor) {
+                                        acquisitions[0]++;
                                         if (releaseStarted[0] != 0 && ++seen[0] > DISCARDED && !stop[0]) {
                                             latencies.add((got - releaseStarted[0]) / 1e6);
                                         }
@@ -150,15 +169,20 @@ final class HandoffScenario {
                 }
             }
             double[] result;
+            double perHandoff;
             synchronized (monitor) {
                 result = latencies.stream().mapToDouble(Double::doubleValue).toArray();
+                perHandoff = acquisitions[0] == 0
+                        ? Double.NaN
+                        : (roundTrips(procs) - roundTripsBefore) / (double) acquisitions[0];
             }
             Throwable e = failure.get();
-            return new Row(db.kind(), waiters, v.id(), round, result, e == null ? null : Workers.describe(e));
+            return new Row(
+                    db.kind(), waiters, v.id(), round, result, perHandoff, e == null ? null : Workers.describe(e));
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            return new Row(db.kind(), waiters, v.id(), round, new double[0], Workers.describe(e));
+            return new Row(db.kind(), waiters, v.id(), round, new double[0], Double.NaN, Workers.describe(e));
         } finally {
             for (LockClient client : clients) {
                 try {

@@ -71,9 +71,11 @@ class ReportTest {
     void theHandoffChartIsWellFormedSvgWithALinePerSeries() throws Exception {
         Report report = report();
         List<HandoffScenario.Row> rows = new ArrayList<>();
-        rows.add(new HandoffScenario.Row(DbKind.POSTGRESQL, 1, "raw-advisory", 0, new double[] {0.2, 0.3, 1.5}, null));
-        rows.add(new HandoffScenario.Row(DbKind.POSTGRESQL, 1, "leasehold-jdbc", 0, new double[] {2, 3, 40}, null));
-        rows.add(new HandoffScenario.Row(DbKind.POSTGRESQL, 8, "leasehold-jdbc", 0, new double[] {5, 6}, null));
+        rows.add(new HandoffScenario.Row(
+                DbKind.POSTGRESQL, 1, "raw-advisory", 0, new double[] {0.2, 0.3, 1.5}, 3.0, null));
+        rows.add(
+                new HandoffScenario.Row(DbKind.POSTGRESQL, 1, "leasehold-jdbc", 0, new double[] {2, 3, 40}, 4.5, null));
+        rows.add(new HandoffScenario.Row(DbKind.POSTGRESQL, 8, "leasehold-jdbc", 0, new double[] {5, 6}, 12.0, null));
         report.handoff.addAll(rows);
         String svg = report.handoffSvg();
         Document doc = DocumentBuilderFactory.newInstance()
@@ -82,7 +84,9 @@ class ReportTest {
         assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
         assertThat(doc.getElementsByTagName("polyline").getLength()).isEqualTo(3);
         assertThat(svg).contains("PostgreSQL, 1 waiter").contains("PostgreSQL, 8 waiters");
-        assertThat(report.markdown()).contains("| PostgreSQL | 1 | leasehold-jdbc | 3 | 2.00 | 3.00 | 40.00 |");
+        assertThat(report.markdown())
+                .contains("| PostgreSQL | 1 | leasehold-jdbc | 3 | 2.00 | 3.00 | 40.00 |")
+                .contains("| 4.5 |");
     }
 
     private static RateRow scheduled(String variant, int round, double perSecond, String error) {
