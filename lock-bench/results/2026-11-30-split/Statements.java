@@ -61,8 +61,14 @@ public class Statements {
                                 + " AND t.owner_id = ? AND t.token = ? AND t.expires_at > clock_timestamp()" + bound
                                 + " AND set_config('synchronous_commit', 'off', true) IS NOT NULL",
                         "name", "owner", "token", "wait"),
-                new Form("release: the store's (+ notify when awaited)", store.releaseAndNotify(true),
-                        "name", "owner", "token", "wait", "channel"));
+                new Form("release: + pg_notify behind CASE in RETURNING (the store's until 2026-11-30)",
+                        "UPDATE " + t + " AS t SET owner_id = NULL, expires_at = clock_timestamp() WHERE t.lock_name = ?"
+                                + " AND t.owner_id = ? AND t.token = ? AND t.expires_at > clock_timestamp()" + bound
+                                + " AND set_config('synchronous_commit', 'off', true) IS NOT NULL RETURNING CASE WHEN"
+                                + " t.wake_until > clock_timestamp() THEN pg_notify(?, t.lock_name) END",
+                        "name", "owner", "token", "wait", "channel"),
+                new Form("release: the store's (returns whether anyone waits)", store.releaseReturningAwaited(true),
+                        "name", "owner", "token", "wait"));
         try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
             try (Statement s = c.createStatement()) {
                 s.execute("DROP TABLE IF EXISTS " + t);

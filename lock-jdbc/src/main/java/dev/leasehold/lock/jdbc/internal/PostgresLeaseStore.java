@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Acquire of a name this store has not seen: the upsert; of a known name, the conditional update, which writes
  *       nothing when the lock is held.
  *   <li>Renew of many leases: one {@code UPDATE … FROM unnest(names, tokens)}.
- *   <li>Release: the guarded {@code UPDATE}, committed asynchronously, and announced with {@code pg_notify} when
+ *   <li>Release: the guarded {@code UPDATE}, committed asynchronously, then a {@code pg_notify} when it says
  *       someone waits, so that waiters listening on the table's channel wake at once. A release with a minimum hold is
  *       committed synchronously, since losing it could end the hold early.
  *   <li>Waiting: {@code LISTEN}, then one statement that announces the waiter in the row ({@code wake_until}) and reads
@@ -66,8 +66,8 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
         this.acquireKnown = sql.acquireKnown();
         this.acquireNew = sql.acquireNew();
         this.waitersAnnounce = wakeUntilMissing.isEmpty();
-        this.release = sql.releaseAndNotify(waitersAnnounce);
-        this.releaseAfter = sql.releaseAfterAndNotify(waitersAnnounce);
+        this.release = sql.releaseReturningAwaited(waitersAnnounce);
+        this.releaseAfter = sql.releaseAfterReturningAwaited(waitersAnnounce);
         this.announceWaiter = sql.announceWaiter();
         this.channel = sql.channel();
         this.notifications = new PgNotifications(handles, channel);
@@ -181,27 +181,27 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
 
     @Override
     public boolean release(String name, String owner, long token) throws SQLException {
-        return handles.withConnection(c -> {
+        Optional<Boolean> awaited = handles.withConnection(c -> {
             try (PreparedStatement s = c.prepareStatement(release)) {
                 s.setString(1, name);
                 s.setString(2, owner);
                 s.setLong(3, token);
                 s.setString(4, sql.lockWait());
-                s.setString(5, channel);
-                return countRows(s) == 1;
+                return awaited(s);
             }
         });
+        return wakeIfAwaited(name, awaited);
     }
 
     /**
-     * Releases with a minimum hold: the guarded {@code UPDATE} of {@link PostgresStatements#releaseAfterAndNotify},
-     * committed synchronously, and a {@code pg_notify} when someone waits, so that waiters look again (and, if the hold
-     * lasts, wait for its end).
+     * Releases with a minimum hold: the guarded {@code UPDATE} of {@link
+     * PostgresStatements#releaseAfterReturningAwaited}, committed synchronously, and a {@code pg_notify} when someone
+     * waits, so that waiters look again (and, if the hold lasts, wait for its end).
      */
     @Override
     public boolean releaseAfter(String name, String owner, long token, Duration minHold) throws SQLException {
         long hold = micros(minHold);
-        return handles.withConnection(c -> {
+        Optional<Boolean> awaited = handles.withConnection(c -> {
             try (PreparedStatement s = c.prepareStatement(releaseAfter)) {
                 s.setString(1, sql.lockWait());
                 s.setLong(2, hold);
@@ -209,20 +209,47 @@ final class PostgresLeaseStore extends JdbcLeaseStore {
                 s.setString(4, name);
                 s.setString(5, owner);
                 s.setLong(6, token);
-                s.setString(7, channel);
-                return countRows(s) == 1;
+                return awaited(s);
             }
         });
+        return wakeIfAwaited(name, awaited);
     }
 
-    private static int countRows(PreparedStatement s) throws SQLException {
-        int rows = 0;
+    /** What a release statement returned: whether it woke a wait (empty when it released nothing). */
+    private static Optional<Boolean> awaited(PreparedStatement s) throws SQLException {
         try (ResultSet rs = s.executeQuery()) {
-            while (rs.next()) {
-                rows++;
+            return rs.next() ? Optional.of(rs.getBoolean(1)) : Optional.empty();
+        }
+    }
+
+    /**
+     * Whether the release released; once it has committed, wakes the lock's waiters if it said someone waits. A
+     * wake-up that fails is logged and changes nothing: the release stands, and the waiters wait out their retry delay.
+     */
+    private boolean wakeIfAwaited(String name, Optional<Boolean> awaited) {
+        if (awaited.isEmpty()) {
+            return false;
+        }
+        if (awaited.get()) {
+            try {
+                handles.withConnection(c -> {
+                    try (PreparedStatement s = c.prepareStatement(sql.notifyWaiters())) {
+                        s.setString(1, channel);
+                        s.setString(2, name);
+                        s.executeQuery().close();
+                        return null;
+                    }
+                });
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn(
+                        "lock '{}' was released, but waking its waiters failed (SQLState {}); they try again after"
+                                + " their retry delay",
+                        name,
+                        SqlFailures.sqlState(e).orElse("none"),
+                        e);
             }
         }
-        return rows;
+        return true;
     }
 
     @Override

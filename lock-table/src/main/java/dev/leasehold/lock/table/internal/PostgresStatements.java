@@ -14,7 +14,7 @@ import java.util.HexFormat;
  * makes the statement fail with 55P03 after {@code rowLockTimeout} instead of waiting for that transaction to end. The
  * setting ends with the statement's transaction. Most statements set it in a materialised CTE that the write reads
  * from, and take that timeout, {@link #lockWait()}, as their first parameter; the two that every lock runs, {@link
- * #acquireKnown()} and {@link #releaseAndNotify}, set it in the write's own condition instead ({@link #BOUND_IN_WHERE}),
+ * #acquireKnown()} and {@link #releaseReturningAwaited}, set it in the write's own condition instead ({@link #BOUND_IN_WHERE}),
  * which costs the database less, and take it where their parameter lists say.
  *
  * <p>This class is immutable and thread-safe.
@@ -167,8 +167,8 @@ public final class PostgresStatements extends LeaseStatements {
      * Waking waiters in other processes (SPEC R7.6) with NOTIFY only when someone waits. NOTIFY is not free: it
      * serialises committing transactions on a database-wide lock (about 8 % of the throughput with 8 threads). A
      * waiter, once it LISTENs, announces itself in the row instead of reading it (announceWaiter): it sets wake_until
-     * to at least the end of its wait. A release notifies only when the row it released has wake_until ahead
-     * (releaseAndNotify(true), releaseAfterAndNotify(true)); when nobody waits it is the same single statement, with
+     * to at least the end of its wait. A release notifies only when the row it released has wake_until ahead (it
+     * returns that, and the store then sends notifyWaiters); when nobody waits it is the same single statement, with
      * one comparison more and no notification.
      *
      * No wake-up is lost: the waiter's announcement is an UPDATE of the row, so it and a release, which updates the
@@ -177,51 +177,57 @@ public final class PostgresStatements extends LeaseStatements {
      * waiter is told the lock changed and tries at once. A release that comes after the announcement (or waits for its
      * row lock) reads the row with wake_until set, and notifies; the waiter, listening since before it announced,
      * hears it. The waiter waits no longer than the time it announced, counted from before its statement was sent, so
-     * a release never skips a notification that a still-waiting waiter needs.
+     * a release never skips a notification that a still-waiting waiter needs. The notification follows the release's
+     * commit in a statement of its own; one that is lost (the process dies between the two, the statement fails)
+     * leaves the waiter to its retry delay, as below.
      *
      * A waiter of a version without announcements (a rolling upgrade) is not woken by a release that skips the
      * notification: it waits out its retry delay, which costs latency, never safety.
      */
 
     /**
-     * The guarded release, committed asynchronously, and its notification on a channel. With {@code onlyIfAwaited}
-     * the notification is sent only when the released row's {@link Dialect#WAKE_UNTIL} lies ahead (see above); without,
-     * always, for a table that lacks the column. One {@code UPDATE} without CTEs, the path of every lock: the
+     * The guarded release, committed asynchronously, returning whether waiters are to be woken ({@link #awaited}); the
+     * store then sends {@link #notifyWaiters()} itself. One {@code UPDATE} without CTEs, the path of every lock: the
      * settings are made in its condition ({@link #BOUND_IN_WHERE}; {@code synchronous_commit} only matters when the row
-     * matched, since a transaction that wrote nothing has nothing to flush) and the notification in its {@code
-     * RETURNING}, which shows the row as this update left it, {@link Dialect#WAKE_UNTIL} as the newest announcement set
-     * it. Parameters: name, owner, token, lock wait, channel. Returns one row when the lease was released, none when it
-     * was not held.
+     * matched, since a transaction that wrote nothing has nothing to flush), and its {@code RETURNING} shows the row as
+     * this update left it, {@link Dialect#WAKE_UNTIL} as the newest announcement set it. The notification is not sent
+     * from this statement: a {@code pg_notify} in it, even one behind a {@code CASE} that never calls it, made every
+     * release 10–45 µs slower (lock-bench, results/2026-11-30-split), a few per cent of a cycle, while a separate one
+     * costs a round trip only when someone waits. Parameters: name, owner, token, lock wait. Returns one row when the
+     * lease was released, none when it was not held.
      */
-    public String releaseAndNotify(boolean onlyIfAwaited) {
-        String notify = onlyIfAwaited
-                ? "CASE WHEN t." + Dialect.WAKE_UNTIL + " > clock_timestamp() THEN pg_notify(?, t.lock_name) END"
-                : "pg_notify(?, t.lock_name)";
+    public String releaseReturningAwaited(boolean waitersAnnounce) {
         return "UPDATE " + table + " AS t SET owner_id = NULL, expires_at = clock_timestamp()"
                 + " WHERE t.lock_name = ? AND t.owner_id = ? AND t.token = ? AND t.expires_at > clock_timestamp()"
-                + BOUND_IN_WHERE + " AND set_config('synchronous_commit', 'off', true) IS NOT NULL RETURNING " + notify;
+                + BOUND_IN_WHERE + " AND set_config('synchronous_commit', 'off', true) IS NOT NULL RETURNING "
+                + awaited(waitersAnnounce);
     }
 
     /**
      * The guarded release with a minimum hold ({@link #releaseAfterCte}, keeping the owner), committed synchronously,
-     * and its notification on a channel, sent as {@link #releaseAndNotify} sends it. Parameters: lock wait, hold
-     * microseconds (twice), name, owner, token, channel. Returns one row when the lease was released, none when it was
-     * not held.
+     * returning whether waiters are to be woken, as {@link #releaseReturningAwaited} does. Parameters: lock wait, hold
+     * microseconds (twice), name, owner, token. Returns one row when the lease was released, none when it was not
+     * held.
      */
-    public String releaseAfterAndNotify(boolean onlyIfAwaited) {
-        return releaseAfterCte(true, released(onlyIfAwaited)) + notify(onlyIfAwaited);
+    public String releaseAfterReturningAwaited(boolean waitersAnnounce) {
+        return releaseAfterCte(true, awaited(waitersAnnounce) + " AS awaited") + "SELECT awaited FROM released";
     }
 
-    private static String released(boolean onlyIfAwaited) {
-        return onlyIfAwaited ? "t.lock_name, t." + Dialect.WAKE_UNTIL : "t.lock_name";
+    /**
+     * Whether a release must wake waiters: while the released row's {@link Dialect#WAKE_UNTIL} lies ahead (see above);
+     * always on a table without the column, whose waiters cannot announce themselves. NULL (never awaited) reads as
+     * false.
+     */
+    private static String awaited(boolean waitersAnnounce) {
+        return waitersAnnounce ? "t." + Dialect.WAKE_UNTIL + " > clock_timestamp()" : "true";
     }
 
-    /** One row per released row; pg_notify is volatile, so behind CASE it runs only when the condition holds. */
-    private static String notify(boolean onlyIfAwaited) {
-        return onlyIfAwaited
-                ? "SELECT CASE WHEN r." + Dialect.WAKE_UNTIL
-                        + " > clock_timestamp() THEN pg_notify(?, r.lock_name) END FROM released r"
-                : "SELECT pg_notify(?, r.lock_name) FROM released r";
+    /**
+     * Wakes the waiters of a lock after a release that said so: {@code pg_notify} on the table's channel with the
+     * lock's name, in a transaction of its own, sent once the release has committed. Parameters: channel, name.
+     */
+    public String notifyWaiters() {
+        return "SELECT pg_notify(?, ?)";
     }
 
     /**
@@ -229,7 +235,7 @@ public final class PostgresStatements extends LeaseStatements {
      * least the database's time plus the wait, committed asynchronously (a lost announcement only costs a wake-up, and
      * a crash ends the wait anyway), and returns how long until the lease expires, in whole milliseconds rounded up.
      * No row when the lock is free or expired, or the name was never used: the waiter then tries at once. See the
-     * comment above {@link #releaseAndNotify} for why no wake-up is lost. Parameters: lock wait, wait microseconds,
+     * comment above {@link #releaseReturningAwaited} for why no wake-up is lost. Parameters: lock wait, wait microseconds,
      * name.
      */
     public String announceWaiter() {
