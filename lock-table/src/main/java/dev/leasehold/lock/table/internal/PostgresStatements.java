@@ -192,7 +192,7 @@ public final class PostgresStatements extends LeaseStatements {
      * matched, since a transaction that wrote nothing has nothing to flush), and its {@code RETURNING} shows the row as
      * this update left it, {@link Dialect#WAKE_UNTIL} as the newest announcement set it. The notification is not sent
      * from this statement: a {@code pg_notify} in it, even one behind a {@code CASE} that never calls it, made every
-     * release 10–45 µs slower (lock-bench, results/2026-11-30-split), a few per cent of a cycle, while a separate one
+     * release 10–30 µs slower (lock-bench, results/2026-11-30-split), a few per cent of a cycle, while a separate one
      * costs a round trip only when someone waits. Parameters: name, owner, token, lock wait. Returns one row when the
      * lease was released, none when it was not held.
      */
