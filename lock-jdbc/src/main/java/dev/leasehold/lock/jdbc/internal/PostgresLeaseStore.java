@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The lease table on PostgreSQL: every operation is one statement and one round trip ({@link PostgresStatements}),
- * judged by {@code clock_timestamp()}, with its row-lock wait bounded inside the statement.
+ * judged by {@code clock_timestamp()}, with its row-lock wait bounded inside the statement; a release that someone
+ * waits for is followed by its notification.
  *
  * <ol>
  *   <li>Acquire of a name this store has not seen: the upsert; of a known name, the conditional update, which writes

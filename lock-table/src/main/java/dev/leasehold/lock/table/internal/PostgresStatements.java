@@ -8,14 +8,15 @@ import java.time.Duration;
 import java.util.HexFormat;
 
 /**
- * The lease statements of PostgreSQL: one statement and one round trip for each operation, judged by {@code
- * clock_timestamp()}. Each statement that writes first sets {@code lock_timeout} for its own transaction ({@code
- * set_config(…, true)}, so that it is set before any row lock is waited for): a row that another transaction holds
- * makes the statement fail with 55P03 after {@code rowLockTimeout} instead of waiting for that transaction to end. The
- * setting ends with the statement's transaction. Most statements set it in a materialised CTE that the write reads
- * from, and take that timeout, {@link #lockWait()}, as their first parameter; the two that every lock runs, {@link
- * #acquireKnown()} and {@link #releaseReturningAwaited}, set it in the write's own condition instead ({@link #BOUND_IN_WHERE}),
- * which costs the database less, and take it where their parameter lists say.
+ * The lease statements of PostgreSQL: one statement and one round trip for each operation (a release that someone
+ * waits for is followed by its notification, {@link #notifyWaiters()}), judged by {@code clock_timestamp()}. Each
+ * statement that writes first sets {@code lock_timeout} for its own transaction ({@code set_config(…, true)}, so that
+ * it is set before any row lock is waited for): a row that another transaction holds makes the statement fail with
+ * 55P03 after {@code rowLockTimeout} instead of waiting for that transaction to end. The setting ends with the
+ * statement's transaction. Most statements set it in a materialised CTE that the write reads from, and take that
+ * timeout, {@link #lockWait()}, as their first parameter; the two that every lock runs, {@link #acquireKnown()} and
+ * {@link #releaseReturningAwaited}, set it in the write's own condition instead ({@link #BOUND_IN_WHERE}), which costs
+ * the database less, and take it where their parameter lists say.
  *
  * <p>This class is immutable and thread-safe.
  */
@@ -235,8 +236,8 @@ public final class PostgresStatements extends LeaseStatements {
      * least the database's time plus the wait, committed asynchronously (a lost announcement only costs a wake-up, and
      * a crash ends the wait anyway), and returns how long until the lease expires, in whole milliseconds rounded up.
      * No row when the lock is free or expired, or the name was never used: the waiter then tries at once. See the
-     * comment above {@link #releaseReturningAwaited} for why no wake-up is lost. Parameters: lock wait, wait microseconds,
-     * name.
+     * comment above {@link #releaseReturningAwaited} for why no wake-up is lost. Parameters: lock wait, wait
+     * microseconds, name.
      */
     public String announceWaiter() {
         return bounded(ASYNCHRONOUS_COMMIT) + "UPDATE " + table + " AS t SET " + Dialect.WAKE_UNTIL + " = GREATEST(t."
