@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,7 +206,7 @@ public final class Engine implements LockManager {
 
     /** One attempt: reserve the name locally, ask the store, register the lease. Empty when held elsewhere. */
     Optional<ManagedLease> attempt(String name, LockConfig config) {
-        return attempt(name, config, StoreCalls.transientPolicy(name, "acquire"));
+        return attempt(name, config, () -> StoreCalls.transientPolicy(name, "acquire"));
     }
 
     /**
@@ -216,13 +217,16 @@ public final class Engine implements LockManager {
         if (budgetEnd == null) {
             return attempt(name, config);
         }
-        Duration left = Duration.ofNanos(Math.max(0, budgetEnd - System.nanoTime()));
+        long end = budgetEnd;
         return attempt(
-                name, config, StoreCalls.transientPolicyWithin(name, "acquire", left, StoreCalls.DEFAULT_MAX_RETRIES));
+                name,
+                config,
+                () -> StoreCalls.transientPolicyWithin(
+                        name, "acquire", StoreCalls.leftUntil(end), StoreCalls.DEFAULT_MAX_RETRIES));
     }
 
     private Optional<ManagedLease> attempt(
-            String name, LockConfig config, RetryPolicy<Optional<LeaseGrant>> transientRetry) {
+            String name, LockConfig config, Supplier<RetryPolicy<Optional<LeaseGrant>>> transientRetry) {
         ensureOpen();
         Slot mine = new Slot();
         if (!reserve(name, mine)) {

@@ -216,11 +216,11 @@ final class Heartbeat {
             }
         }
         String label = group.size() == 1 ? group.get(0).name() : group.size() + " leases";
-        Duration within = Duration.ofNanos(Math.max(0, earliestDeadline - sentAt));
+        long deadline = earliestDeadline;
         Map<String, Instant> renewed;
         try {
             renewed = StoreCalls.run(
-                    StoreCalls.transientPolicyWithin(label, "renewal", within),
+                    () -> StoreCalls.transientPolicyWithin(label, "renewal", StoreCalls.leftUntil(deadline)),
                     label,
                     "renewal",
                     () -> engine.store().renewAll(engine.ownerId(), keys, leaseTime));

@@ -7,8 +7,10 @@ import dev.failsafe.RetryPolicyBuilder;
 import dev.leasehold.lock.LockBackendException;
 import dev.leasehold.lock.LockException;
 import dev.leasehold.lock.spi.SqlFailures;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +28,10 @@ final class StoreCalls {
     static final Duration MAX_DELAY = Duration.ofSeconds(1);
     static final int DEFAULT_MAX_RETRIES = 5;
 
-    /** A store operation; it may throw anything, and SQLExceptions are classified by their SQLState. */
+    /** A store operation; its SQLExceptions are classified by their SQLState. */
     @FunctionalInterface
     interface Op<T> {
-        T call() throws Exception;
+        T call() throws SQLException;
     }
 
     private StoreCalls() {}
@@ -74,10 +76,32 @@ final class StoreCalls {
                         String.valueOf(e.getLastException())));
     }
 
-    /** Runs {@code op} under {@code policy}; failures come out as {@link LockException}s. */
-    static <T> T run(RetryPolicy<T> policy, String name, String action, Op<T> op) {
+    /**
+     * Runs {@code op} under the policy {@code policy} supplies; failures come out as {@link LockException}s.
+     *
+     * <p>The first attempt runs outside Failsafe, and the policy is built only when that attempt fails transiently:
+     * nearly every call succeeds at once, and building a policy and an execution for it costs more caller CPU than the
+     * engine's own work. The failure is then replayed as Failsafe's first attempt, so the retries, their count and
+     * their delays are exactly those of the policy. A policy bound to a deadline must compute its time left when
+     * supplied, as the first attempt has already used some of it.
+     */
+    static <T> T run(Supplier<RetryPolicy<T>> policy, String name, String action, Op<T> op) {
+        Exception replayed;
         try {
-            return Failsafe.with(policy).get(op::call);
+            return op.call();
+        } catch (SQLException | RuntimeException e) {
+            if (!SqlFailures.isTransient(e)) {
+                throw failure(name, action, e);
+            }
+            replayed = e;
+        }
+        try {
+            return Failsafe.with(policy.get()).get(execution -> {
+                if (execution.isFirstAttempt()) {
+                    throw replayed;
+                }
+                return op.call();
+            });
         } catch (FailsafeException e) {
             throw failure(name, action, e.getCause() != null ? e.getCause() : e);
         } catch (RuntimeException e) {
@@ -87,7 +111,12 @@ final class StoreCalls {
 
     /** Runs {@code op} under the default transient policy; {@code name} is null for an operation on no one lock. */
     static <T> T run(String name, String action, Op<T> op) {
-        return run(transientPolicy(name, action), name, action, op);
+        return run(() -> transientPolicy(name, action), name, action, op);
+    }
+
+    /** The time left until {@code deadline} ({@link System#nanoTime()}), zero once it has passed. */
+    static Duration leftUntil(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /**
