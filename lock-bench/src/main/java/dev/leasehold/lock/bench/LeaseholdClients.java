@@ -9,6 +9,7 @@ import dev.leasehold.lock.jdbc.internal.JdbcLeaseStore;
 import dev.leasehold.lock.jpa.JpaLockManager;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseStore;
+import dev.leasehold.lock.spi.SqlFailures;
 import dev.leasehold.lock.table.Dialect;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.SQLException;
@@ -125,7 +126,15 @@ final class LeaseholdClients {
                         return new LockClient() {
                             @Override
                             public Held tryAcquire(String name) throws SQLException {
-                                Optional<LeaseGrant> grant = store.tryAcquire(name, owner, LEASE_TIME);
+                                Optional<LeaseGrant> grant;
+                                try {
+                                    grant = store.tryAcquire(name, owner, LEASE_TIME);
+                                } catch (SQLException e) {
+                                    if (SqlFailures.isLockNotAvailable(e)) {
+                                        return null; // another grant holds the row: held, as the engine reads it
+                                    }
+                                    throw e;
+                                }
                                 return grant.<Held>map(g -> () -> store.release(name, owner, g.token()))
                                         .orElse(null);
                             }

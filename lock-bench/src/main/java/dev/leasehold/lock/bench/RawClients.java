@@ -103,6 +103,9 @@ final class RawClients {
 
     /** The floor and the durable upsert: rows of a lease table, written with one statement per operation. */
     private static final class LeaseRowClient implements LockClient {
+        /** Named, so that the statements fit the lease table whatever columns it has beyond these. */
+        private static final String COLUMNS = " (lock_name, owner_id, token, acquired_at, expires_at)";
+
         private final DataSource ds;
         private final DbKind kind;
         private final boolean upsert;
@@ -118,10 +121,10 @@ final class RawClients {
             this.upsert = upsert;
             switch (kind) {
                 case POSTGRESQL -> {
-                    insert = "INSERT INTO " + table + " VALUES (?, NULL, 0, clock_timestamp(), clock_timestamp())"
-                            + " ON CONFLICT DO NOTHING";
+                    insert = "INSERT INTO " + table + COLUMNS
+                            + " VALUES (?, NULL, 0, clock_timestamp(), clock_timestamp())" + " ON CONFLICT DO NOTHING";
                     acquire = upsert
-                            ? "INSERT INTO " + table + " AS t VALUES (?, ?, 1, clock_timestamp(),"
+                            ? "INSERT INTO " + table + " AS t" + COLUMNS + " VALUES (?, ?, 1, clock_timestamp(),"
                                     + " clock_timestamp() + interval '30 seconds') ON CONFLICT (lock_name) DO UPDATE"
                                     + " SET owner_id = EXCLUDED.owner_id, token = t.token + 1,"
                                     + " acquired_at = clock_timestamp(), expires_at = clock_timestamp() + interval"
@@ -140,7 +143,8 @@ final class RawClients {
                                     + " FROM w WHERE lock_name = ? AND owner_id = ? AND token = ?";
                 }
                 case MARIADB -> {
-                    insert = "INSERT IGNORE INTO " + table + " VALUES (?, NULL, 0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))";
+                    insert = "INSERT IGNORE INTO " + table + COLUMNS
+                            + " VALUES (?, NULL, 0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))";
                     // LAST_INSERT_ID(expr) puts the new token into the OK packet: no second round trip to read it.
                     acquire = "UPDATE " + table + " SET owner_id = ?, token = LAST_INSERT_ID(token + 1),"
                             + " acquired_at = UTC_TIMESTAMP(6), expires_at = UTC_TIMESTAMP(6) + INTERVAL 30 SECOND"
@@ -149,7 +153,8 @@ final class RawClients {
                             + " WHERE lock_name = ? AND owner_id = ? AND token = ?";
                 }
                 case H2 -> {
-                    insert = "MERGE INTO " + table + " KEY (lock_name) SELECT ?, NULL, 0, CURRENT_TIMESTAMP(6),"
+                    insert = "MERGE INTO " + table + COLUMNS
+                            + " KEY (lock_name) SELECT ?, NULL, 0, CURRENT_TIMESTAMP(6),"
                             + " CURRENT_TIMESTAMP(6) WHERE NOT EXISTS (SELECT 1 FROM " + table
                             + " WHERE lock_name = ?)";
                     acquire = "SELECT token FROM FINAL TABLE (UPDATE " + table + " SET owner_id = ?, token = token + 1,"
