@@ -122,7 +122,7 @@ final class RawClients {
             switch (kind) {
                 case POSTGRESQL -> {
                     insert = "INSERT INTO " + table + COLUMNS
-                            + " VALUES (?, NULL, 0, clock_timestamp(), clock_timestamp())" + " ON CONFLICT DO NOTHING";
+                            + " VALUES (?, NULL, 0, clock_timestamp(), clock_timestamp()) ON CONFLICT DO NOTHING";
                     acquire = upsert
                             ? "INSERT INTO " + table + " AS t" + COLUMNS + " VALUES (?, ?, 1, clock_timestamp(),"
                                     + " clock_timestamp() + interval '30 seconds') ON CONFLICT (lock_name) DO UPDATE"

@@ -217,12 +217,11 @@ public final class Engine implements LockManager {
         if (budgetEnd == null) {
             return attempt(name, config);
         }
-        long end = budgetEnd;
         return attempt(
                 name,
                 config,
                 () -> StoreCalls.transientPolicyWithin(
-                        name, "acquire", StoreCalls.leftUntil(end), StoreCalls.DEFAULT_MAX_RETRIES));
+                        name, "acquire", StoreCalls.leftUntil(budgetEnd), StoreCalls.DEFAULT_MAX_RETRIES));
     }
 
     private Optional<ManagedLease> attempt(
