@@ -13,15 +13,12 @@ import dev.leasehold.lock.RetryOptions;
 import dev.leasehold.lock.internal.Arguments;
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseStore;
-import dev.leasehold.lock.spi.SqlFailures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +82,7 @@ public final class Engine implements LockManager {
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
 
     private final HoldsAfterRelease holdsAfterRelease = new HoldsAfterRelease();
+    private final GrantRequests grants;
     private final Heartbeat heartbeat;
     private final Lifecycle lifecycle = new Lifecycle(this::closedException);
     private final WaitingAcquire waiting = new WaitingAcquire(this, lifecycle);
@@ -102,6 +100,7 @@ public final class Engine implements LockManager {
         this.store = Arguments.notNull(store, "store");
         this.settings = Arguments.notNull(settings, "settings");
         this.owner = settings.ownerId();
+        this.grants = new GrantRequests(store, owner, holdsAfterRelease);
         this.events = new Events(
                 settings.listeners(),
                 backend != null
@@ -233,32 +232,12 @@ public final class Engine implements LockManager {
         }
         boolean registered = false;
         try {
-            AtomicBoolean hadTransientFailure = new AtomicBoolean();
-            AtomicLong sentAt = new AtomicLong();
-            Optional<LeaseGrant> grant = StoreCalls.run(transientRetry, name, "acquire", () -> {
-                sentAt.set(System.nanoTime());
-                try {
-                    return store.tryAcquire(name, owner, config.leaseTime());
-                } catch (Exception e) {
-                    if (SqlFailures.isLockNotAvailable(e)) {
-                        // Another transaction holds the lock's row within the bounded lock wait (a grant in progress,
-                        // a transactional check, an application's or administrator's open transaction): held.
-                        return Optional.empty();
-                    }
-                    if (SqlFailures.isTransient(e)) {
-                        hadTransientFailure.set(true);
-                    }
-                    throw e;
-                }
-            });
-            if (grant.isEmpty() && hadTransientFailure.get()) {
-                // The statement that failed may have committed before its reply was lost.
-                grant = adoptLostReply(name, config, sentAt);
-            }
+            Optional<GrantRequests.Sent> grant = grants.request(name, config.leaseTime(), transientRetry);
             if (grant.isEmpty()) {
                 return Optional.empty();
             }
-            ManagedLease lease = new ManagedLease(this, name, grant.get(), sentAt.get(), config);
+            ManagedLease lease = new ManagedLease(
+                    this, name, grant.get().grant(), grant.get().sentAt(), config);
             if (lease.deadlinePassed(System.nanoTime())) {
                 LOG.warn("lock '{}' was granted only after its lease time had passed; giving it back", name);
                 releaseQuietly(name, lease.token());
@@ -323,35 +302,6 @@ public final class Engine implements LockManager {
             // The lease is over (lost or released) but its slot may not be forgotten yet: free it and try again.
             slots.remove(name, existing);
         }
-    }
-
-    /**
-     * After a transient failure the store may have granted the lock without the reply arriving. If it shows this owner
-     * as holder, take that grant over by renewing it with its token.
-     */
-    private Optional<LeaseGrant> adoptLostReply(String name, LockConfig config, AtomicLong sentAt) {
-        Optional<LockInfo> holder = StoreCalls.run(name, "acquire", () -> store.inspect(name));
-        if (holder.isEmpty() || !holder.get().ownerId().equals(owner)) {
-            return Optional.empty();
-        }
-        long token = holder.get().token();
-        if (holdsAfterRelease.isHold(name, token)) {
-            // This manager's own minimum hold after a release, not a grant: the lock is held, by the hold.
-            return Optional.empty();
-        }
-        long sent = System.nanoTime();
-        Optional<Instant> renewed =
-                StoreCalls.run(name, "acquire", () -> store.renew(name, owner, token, config.leaseTime()));
-        if (renewed.isEmpty()) {
-            return Optional.empty();
-        }
-        LOG.info(
-                "lock '{}' was granted to {} (token {}) but the reply was lost; the grant is adopted",
-                name,
-                owner,
-                token);
-        sentAt.set(sent);
-        return Optional.of(new LeaseGrant(token, holder.get().acquiredAt(), renewed.get()));
     }
 
     /** Acquires with waiting, as the retry options say; reported to the listeners. */
