@@ -51,6 +51,8 @@ final class BenchOptions {
         d.put("handoffs", "60");
         d.put("hold-ms", "20");
         d.put("hold-jitter-ms", "200");
+        d.put("trace-over-ms", "0");
+        d.put("trace-server-ms", "0");
         d.put("heartbeat-leases", "1,100,10000");
         d.put("heartbeat-ms", "1000");
         d.put("heartbeat-intervals", "5");
@@ -115,8 +117,13 @@ final class BenchOptions {
         ints("contenders");
         ints("waiters");
         ints("heartbeat-leases");
-        if (integer("warmup") < 0 || integer("hold-ms") < 0 || integer("hold-jitter-ms") < 0) {
-            throw new IllegalArgumentException("warmup, hold-ms and hold-jitter-ms must not be negative");
+        if (integer("warmup") < 0
+                || integer("hold-ms") < 0
+                || integer("hold-jitter-ms") < 0
+                || integer("trace-over-ms") < 0
+                || integer("trace-server-ms") < 0) {
+            throw new IllegalArgumentException(
+                    "warmup, hold-ms, hold-jitter-ms, trace-over-ms and trace-server-ms must not be negative");
         }
         databases();
         for (String mode : list("contention-modes")) {

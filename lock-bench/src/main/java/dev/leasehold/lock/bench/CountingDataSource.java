@@ -37,11 +37,19 @@ final class CountingDataSource implements DataSource {
     private final LongAdder endings = new LongAdder();
     private final LongAdder nanos = new LongAdder();
     private volatile int loginTimeoutSeconds = 30;
+    private volatile Timeline timeline;
+    private volatile String name;
 
     CountingDataSource(String url, String user, String password) {
         this.url = url;
         this.user = user;
         this.password = password;
+    }
+
+    /** From now on, also records every execution, commit and rollback in {@code into}, as done by {@code name}. */
+    void record(Timeline into, String name) {
+        this.name = name;
+        this.timeline = into;
     }
 
     /** What was counted so far. */
@@ -75,38 +83,46 @@ final class CountingDataSource implements DataSource {
         return proxy(Connection.class, c, (target, method, args) -> {
             if (ENDINGS.contains(method.getName()) && (args == null || args.length == 0)) {
                 endings.increment();
-                return timed(target, method, args);
+                return timed(target, method, args, method.getName());
             }
             Object result = invoke(target, method, args);
+            // The statement a prepared statement runs is given when it is prepared, a plain one's when it runs.
+            String prepared = args != null && args.length > 0 && args[0] instanceof String sql ? sql : null;
             if (result instanceof CallableStatement s) {
-                return statement(CallableStatement.class, s);
+                return statement(CallableStatement.class, s, prepared);
             }
             if (result instanceof PreparedStatement s) {
-                return statement(PreparedStatement.class, s);
+                return statement(PreparedStatement.class, s, prepared);
             }
             if (result instanceof Statement s) {
-                return statement(Statement.class, s);
+                return statement(Statement.class, s, null);
             }
             return result;
         });
     }
 
-    private <S extends Statement> S statement(Class<S> type, S s) {
+    private <S extends Statement> S statement(Class<S> type, S s, String prepared) {
         return proxy(type, s, (target, method, args) -> {
             if (EXECUTIONS.contains(method.getName())) {
                 executions.increment();
-                return timed(target, method, args);
+                String sql = prepared != null ? prepared : args != null && args[0] instanceof String q ? q : "batch";
+                return timed(target, method, args, sql);
             }
             return invoke(target, method, args);
         });
     }
 
-    private Object timed(Object target, Method method, Object[] args) throws Throwable {
+    private Object timed(Object target, Method method, Object[] args, String what) throws Throwable {
         long start = System.nanoTime();
         try {
             return invoke(target, method, args);
         } finally {
-            nanos.add(System.nanoTime() - start);
+            long end = System.nanoTime();
+            nanos.add(end - start);
+            Timeline into = timeline;
+            if (into != null) {
+                into.add(name + " " + Thread.currentThread().getName(), Timeline.shorten(what, 110), start, end);
+            }
         }
     }
 

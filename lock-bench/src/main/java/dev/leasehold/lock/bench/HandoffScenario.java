@@ -45,11 +45,12 @@ final class HandoffScenario {
         int perRound = Math.max(1, options.integer("handoffs") / options.rounds());
         Duration hold = Duration.ofMillis(options.integer("hold-ms"));
         int jitter = options.integer("hold-jitter-ms");
+        HandoffTraces traces = new HandoffTraces(options);
         for (int round = 0; round < options.rounds(); round++) {
             List<Variant> order = new ArrayList<>(waiting);
             Collections.rotate(order, -round);
             for (Variant v : order) {
-                Row row = measure(db, v, waiters, perRound, hold, jitter, round);
+                Row row = measure(db, v, waiters, perRound, hold, jitter, round, traces);
                 rows.add(row);
                 double[] sorted = row.latenciesMillis().clone();
                 java.util.Arrays.sort(sorted);
@@ -78,17 +79,33 @@ final class HandoffScenario {
     }
 
     private static Row measure(
-            Database db, Variant v, int waiters, int handoffs, Duration hold, int jitterMillis, int round)
+            Database db,
+            Variant v,
+            int waiters,
+            int handoffs,
+            Duration hold,
+            int jitterMillis,
+            int round,
+            HandoffTraces traces)
             throws InterruptedException {
         String name = "handoff";
         int participants = waiters + 1;
         List<Proc> procs = new ArrayList<>();
         List<LockClient> clients = new ArrayList<>();
+        Timeline timeline = traces.enabled() ? new Timeline() : null;
+        List<long[]> slow = new ArrayList<>(); // release started, acquired, by whom; guarded by monitor
+        ServerWaits waits = null;
         try {
             for (int i = 0; i < participants; i++) {
                 Proc proc = db.newProc("bench-" + v.id() + "-" + i);
                 procs.add(proc);
                 clients.add(v.factory().open(proc));
+                if (timeline != null) {
+                    proc.record(timeline, "p" + i);
+                }
+            }
+            if (timeline != null && db.kind() == DbKind.POSTGRESQL && traces.sampleMillis() > 0) {
+                waits = new ServerWaits(db, timeline, traces.sampleMillis());
             }
             Object monitor = new Object();
             int[] holder = {-1}; // guarded by monitor
@@ -111,8 +128,12 @@ final class HandoffScenario {
                                             return;
                                         }
                                     }
+                                    long asked = System.nanoTime();
                                     LockClient.Held held = clients.get(me).acquire(name, MAX_WAIT);
                                     long got = System.nanoTime();
+                                    if (timeline != null) {
+                                        timeline.add("p" + me, held == null ? "acquire: none" : "acquire", asked, got);
+                                    }
                                     if (held == null) {
                                         throw new IllegalStateException(
                                                 "no handoff within " + MAX_WAIT.toSeconds() + " s");
@@ -122,6 +143,9 @@ final class HandoffScenario {
                                         acquisitions[0]++;
                                         if (releaseStarted[0] != 0 && ++seen[0] > DISCARDED && !stop[0]) {
                                             latencies.add((got - releaseStarted[0]) / 1e6);
+                                            if (traces.isSlow(got - releaseStarted[0])) {
+                                                slow.add(new long[] {releaseStarted[0], got, me});
+                                            }
                                         }
                                         holder[0] = me;
                                         monitor.notifyAll();
@@ -136,10 +160,14 @@ final class HandoffScenario {
                                         Thread.sleep(hold.toMillis()
                                                 + ThreadLocalRandom.current().nextInt(jitterMillis + 1));
                                     }
+                                    long releasing = System.nanoTime();
                                     synchronized (monitor) {
-                                        releaseStarted[0] = System.nanoTime();
+                                        releaseStarted[0] = releasing;
                                     }
                                     held.release();
+                                    if (timeline != null) {
+                                        timeline.add("p" + me, "release", releasing, System.nanoTime());
+                                    }
                                     synchronized (monitor) {
                                         // Ask again only once another process holds the lock.
                                         while (holder[0] == me && !stop[0]) {
@@ -176,6 +204,14 @@ final class HandoffScenario {
                         ? Double.NaN
                         : (roundTrips(procs) - roundTripsBefore) / (double) acquisitions[0];
             }
+            if (timeline != null) {
+                if (waits != null) {
+                    waits.close();
+                }
+                synchronized (monitor) {
+                    traces.write(db.kind(), v.id(), waiters, round, timeline, slow);
+                }
+            }
             Throwable e = failure.get();
             return new Row(
                     db.kind(), waiters, v.id(), round, result, perHandoff, e == null ? null : Workers.describe(e));
@@ -184,6 +220,9 @@ final class HandoffScenario {
         } catch (Exception e) {
             return new Row(db.kind(), waiters, v.id(), round, new double[0], Double.NaN, Workers.describe(e));
         } finally {
+            if (waits != null) {
+                waits.close();
+            }
             for (LockClient client : clients) {
                 try {
                     client.close();

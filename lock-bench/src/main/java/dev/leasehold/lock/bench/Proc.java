@@ -41,6 +41,11 @@ final class Proc implements AutoCloseable {
         return database;
     }
 
+    /** From now on, also records what reaches the server through this process's pool in {@code into}. */
+    void record(Timeline into, String name) {
+        counting.record(into, name);
+    }
+
     /** What reached the server through this process's pool so far. */
     CountingDataSource.Counts counts() {
         return counting.counts();

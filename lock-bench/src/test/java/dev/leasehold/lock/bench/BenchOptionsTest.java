@@ -43,6 +43,9 @@ class BenchOptionsTest {
         assertThatThrownBy(() -> BenchOptions.parse("--contention-modes=burst"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("burst");
+        assertThatThrownBy(() -> BenchOptions.parse("--trace-over-ms=-1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("trace-over-ms");
         assertThatThrownBy(() -> BenchOptions.parse("rounds=3"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("rounds=3");
