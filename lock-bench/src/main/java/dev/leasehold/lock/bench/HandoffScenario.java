@@ -93,7 +93,7 @@ final class HandoffScenario {
         List<Proc> procs = new ArrayList<>();
         List<LockClient> clients = new ArrayList<>();
         Timeline timeline = traces.enabled() ? new Timeline() : null;
-        List<long[]> slow = new ArrayList<>(); // release started, acquired, by whom; guarded by monitor
+        List<HandoffTraces.Slow> slow = new ArrayList<>(); // guarded by monitor
         ServerWaits waits = null;
         try {
             for (int i = 0; i < participants; i++) {
@@ -144,7 +144,7 @@ final class HandoffScenario {
                                         if (releaseStarted[0] != 0 && ++seen[0] > DISCARDED && !stop[0]) {
                                             latencies.add((got - releaseStarted[0]) / 1e6);
                                             if (traces.isSlow(got - releaseStarted[0])) {
-                                                slow.add(new long[] {releaseStarted[0], got, me});
+                                                slow.add(new HandoffTraces.Slow(releaseStarted[0], got, me));
                                             }
                                         }
                                         holder[0] = me;

@@ -21,6 +21,9 @@ import java.util.Locale;
  */
 final class HandoffTraces {
 
+    /** A handoff slower than the limit: when its release started and its acquire returned, and who won it. */
+    record Slow(long releaseStarted, long acquired, int winner) {}
+
     private final long overNanos;
     private final int sampleMillis;
     private final Path file;
@@ -44,25 +47,27 @@ final class HandoffTraces {
         return enabled() && nanos > overNanos;
     }
 
-    /** Appends the timeline of each slow handoff: {@code {release started, acquired, winner}}. */
-    synchronized void write(DbKind db, String variant, int waiters, int round, Timeline timeline, List<long[]> slow) {
+    /** Appends the timeline of each slow handoff. */
+    synchronized void write(DbKind db, String variant, int waiters, int round, Timeline timeline, List<Slow> slow) {
         if (slow.isEmpty()) {
             return;
         }
         StringBuilder out = new StringBuilder();
-        for (long[] handoff : slow) {
+        for (Slow handoff : slow) {
             out.append(String.format(
                     Locale.ROOT,
                     "## %s, %s, %s, %d waiter(s), round %d: %.2f ms, won by p%d%n%n",
-                    Instant.now().minusNanos(System.nanoTime() - handoff[0]).truncatedTo(ChronoUnit.MILLIS),
+                    Instant.now()
+                            .minusNanos(System.nanoTime() - handoff.releaseStarted())
+                            .truncatedTo(ChronoUnit.MILLIS),
                     db.displayName(),
                     variant,
                     waiters,
                     round + 1,
-                    (handoff[1] - handoff[0]) / 1e6,
-                    handoff[2]));
+                    (handoff.acquired() - handoff.releaseStarted()) / 1e6,
+                    handoff.winner()));
             out.append("```\n   start ms    end ms    took  who                          what\n");
-            out.append(timeline.describe(handoff[0], handoff[1]));
+            out.append(timeline.describe(handoff.releaseStarted(), handoff.acquired()));
             out.append("```\n\n");
         }
         try {

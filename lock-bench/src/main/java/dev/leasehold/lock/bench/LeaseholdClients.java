@@ -28,6 +28,9 @@ final class LeaseholdClients {
     /** The lease time of every measured manager outside the heartbeat scenario: the library's default. */
     static final Duration LEASE_TIME = Duration.ofSeconds(30);
 
+    /** How often the store-alone variant tries a release that meets its row locked, as the engine retries it. */
+    private static final int RELEASE_ATTEMPTS = 10;
+
     private static final AtomicInteger UNITS = new AtomicInteger();
 
     private LeaseholdClients() {}
@@ -125,18 +128,35 @@ final class LeaseholdClients {
                         String owner = "bench-store-" + UNITS.incrementAndGet();
                         return new LockClient() {
                             @Override
-                            public Held tryAcquire(String name) throws SQLException {
+                            public Held tryAcquire(String name) throws Exception {
                                 Optional<LeaseGrant> grant;
                                 try {
                                     grant = store.tryAcquire(name, owner, LEASE_TIME);
-                                } catch (SQLException e) {
+                                } catch (SQLException | RuntimeException e) {
                                     if (SqlFailures.isLockNotAvailable(e)) {
                                         return null; // another grant holds the row: held, as the engine reads it
                                     }
                                     throw e;
                                 }
-                                return grant.<Held>map(g -> () -> store.release(name, owner, g.token()))
+                                return grant.<Held>map(g -> () -> release(name, g.token()))
                                         .orElse(null);
+                            }
+
+                            /**
+                             * Releases as the engine does: a release that meets the row locked by a contender's
+                             * statement within its bounded wait (55P03) is a transient failure, tried again.
+                             */
+                            private void release(String name, long token) throws Exception {
+                                for (int attempt = 1; ; attempt++) {
+                                    try {
+                                        store.release(name, owner, token);
+                                        return;
+                                    } catch (SQLException | RuntimeException e) {
+                                        if (!SqlFailures.isLockNotAvailable(e) || attempt == RELEASE_ATTEMPTS) {
+                                            throw e;
+                                        }
+                                    }
+                                }
                             }
 
                             @Override

@@ -2,6 +2,8 @@ package dev.leasehold.lock.jdbc.internal;
 
 import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
+import dev.leasehold.lock.spi.SqlFailures;
+import dev.leasehold.lock.table.internal.BusyRowRetries;
 import dev.leasehold.lock.table.internal.MariaDbStatements;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * or renewal is a conditional write followed by a read of the row it wrote, on the same connection: two round trips.
  * The read is exact because nobody can take an unexpired lease over, and a lease not renewed by the write has expired
  * by the time of the read. A name never seen, or whose row is gone, takes an {@code INSERT IGNORE … SELECT} that starts
- * from the token floor, which reports a duplicate as zero rows. Row-lock waits are bounded inside the statements on MariaDB; on MySQL a warning says that the server's setting
- * applies.
+ * from the token floor, which reports a duplicate as zero rows. Row-lock waits are bounded inside the statements on
+ * MariaDB, and an acquire that cannot wait (a {@code rowLockTimeout} under a second) tries again instead
+ * ({@link BusyRowRetries}); a row still locked after that is reported as "held" by the engine. On MySQL a warning says
+ * that the server's setting applies.
  *
  * <p>This class is thread-safe.
  */
@@ -45,6 +49,20 @@ final class MariaDbLeaseStore extends JdbcLeaseStore {
 
     @Override
     public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) {
+        long started = System.nanoTime();
+        while (true) {
+            try {
+                return grant(name, owner, leaseTime);
+            } catch (RuntimeException e) {
+                if (!SqlFailures.isLockNotAvailable(e)
+                        || !BusyRowRetries.pauseBeforeNextTry(started, sql.acquireRetryFor())) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Optional<LeaseGrant> grant(String name, String owner, Duration leaseTime) {
         long micros = micros(leaseTime);
         boolean known = isKnown(name);
         Optional<LeaseGrant> grant = write(h -> {

@@ -12,6 +12,7 @@ import dev.leasehold.lock.spi.LeaseGrant;
 import dev.leasehold.lock.spi.LeaseKey;
 import dev.leasehold.lock.spi.LeaseStore;
 import dev.leasehold.lock.table.Dialect;
+import dev.leasehold.lock.table.internal.BusyRowRetries;
 import dev.leasehold.lock.table.internal.LeaseStatements;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -43,9 +44,9 @@ import java.util.Optional;
  *
  * <p>Lock timeouts: the row lock is waited for at most the settings' {@code rowLockTimeout}. On MariaDB, whose waits
  * count whole seconds, an acquire rounds it down and a renewal or release rounds it up; where the acquire's wait rounds
- * down to NOWAIT (100 ms, the default), it tries again every {@value #NOWAIT_RETRY_MILLIS} ms for up to {@code
- * rowLockTimeout}, because the row it meets locked right after seeing the lease free is most often a release or a
- * renewal that commits within milliseconds. In {@link #tryAcquire} a lock still not available then means someone is
+ * down to NOWAIT (100 ms, the default), it tries again for up to {@code rowLockTimeout} ({@link BusyRowRetries}),
+ * because the row it meets locked right after seeing the lease free is most often a release or a renewal that commits
+ * within milliseconds. In {@link #tryAcquire} a lock still not available then means someone is
  * busy with the row (another grant, or an application transaction holding it with an in-transaction lock), so the
  * answer is "held": empty, after rolling back. In {@link #renew}, {@link #renewAll} and
  * {@link #release} it is a transient failure with SQLState 55P03 on every database, which the engine retries.
@@ -58,7 +59,6 @@ import java.util.Optional;
 public final class JpaLeaseStore implements LeaseStore {
 
     private static final int BATCH = 500;
-    private static final long NOWAIT_RETRY_MILLIS = 10;
     private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(50);
     private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(1);
 
@@ -79,7 +79,7 @@ public final class JpaLeaseStore implements LeaseStore {
         this.emf = emf;
         this.sql = sql;
         this.acquireWait = acquireWait(sql.dialect(), rowLockTimeout);
-        this.acquireRetryFor = acquireWait.kind() == Wait.Kind.NOWAIT ? rowLockTimeout : Duration.ZERO;
+        this.acquireRetryFor = BusyRowRetries.retryFor(acquireWait.kind() == Wait.Kind.NOWAIT, rowLockTimeout);
         this.lockWait = Wait.timeout(rowLockTimeout);
         this.pollInterval = pollInterval;
         this.signals = ReleaseSignals.of(emf);
@@ -168,7 +168,7 @@ public final class JpaLeaseStore implements LeaseStore {
         if (held.isPresent() && held.get()) {
             return Optional.empty();
         }
-        long retryUntil = System.nanoTime() + acquireRetryFor.toNanos();
+        long started = System.nanoTime();
         while (true) {
             try {
                 return grantSeenFree(name, owner, leaseTime, held.isEmpty());
@@ -176,7 +176,7 @@ public final class JpaLeaseStore implements LeaseStore {
                 if (!LockFailures.isLockNotAvailable(e)) {
                     throw e;
                 }
-                if (System.nanoTime() - retryUntil >= 0 || !pause(NOWAIT_RETRY_MILLIS)) {
+                if (!BusyRowRetries.pauseBeforeNextTry(started, acquireRetryFor)) {
                     return Optional.empty();
                 }
             }
@@ -199,17 +199,6 @@ public final class JpaLeaseStore implements LeaseStore {
             insert = true;
         }
         return Optional.empty();
-    }
-
-    /** Sleeps; false (with the interrupt kept) when interrupted, so that the caller gives up at once. */
-    private static boolean pause(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** The grant on the locked row: empty when the row is gone, an empty grant when the lock is held. */

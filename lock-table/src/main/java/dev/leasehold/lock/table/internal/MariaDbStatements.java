@@ -10,8 +10,8 @@ import java.time.Duration;
  *
  * <p>Statements that take row locks run as {@code SET STATEMENT innodb_lock_wait_timeout = n FOR …}, which bounds
  * their wait for a row another transaction holds and ends with the statement. MariaDB counts that wait in whole
- * seconds: an acquire rounds {@code rowLockTimeout} down (100 ms means "do not wait": a row another transaction holds
- * means the lock is being taken, released or renewed right now, and a try reports it held at once), while a renewal
+ * seconds: an acquire rounds {@code rowLockTimeout} down (100 ms means "do not wait", and the acquire tries again
+ * instead for up to {@code rowLockTimeout}: {@link BusyRowRetries}), while a renewal
  * or release, which must not fail because a contender's statement touched the row for a moment, rounds it up to at
  * least one second. MySQL has no {@code SET STATEMENT}: there the server's {@code innodb_lock_wait_timeout} applies.
  *
@@ -22,12 +22,19 @@ public final class MariaDbStatements extends LeaseStatements {
     private final String tryPrefix;
     private final boolean boundsWaits;
     private final long holderSeconds;
+    private final Duration acquireRetryFor;
 
     MariaDbStatements(String table, Duration rowLockTimeout, boolean mariaDb) {
         super(Dialect.MARIADB, table, mariaDb ? prefix(holderSeconds(rowLockTimeout)) : "");
         this.tryPrefix = mariaDb ? prefix(rowLockTimeout.toSeconds()) : "";
         this.boundsWaits = mariaDb;
         this.holderSeconds = holderSeconds(rowLockTimeout);
+        this.acquireRetryFor = BusyRowRetries.retryFor(mariaDb && rowLockTimeout.toSeconds() == 0, rowLockTimeout);
+    }
+
+    /** How long an acquire tries again when it meets a row locked ({@link BusyRowRetries}); zero where it waits. */
+    public Duration acquireRetryFor() {
+        return acquireRetryFor;
     }
 
     /** A holder's wait: {@code rowLockTimeout} rounded up to whole seconds, at least one. */
