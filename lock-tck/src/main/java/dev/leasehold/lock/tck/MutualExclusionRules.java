@@ -14,6 +14,7 @@ import dev.leasehold.lock.spi.SqlFailures;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +167,48 @@ public interface MutualExclusionRules extends TckSuite {
         }
         LockManager owner = managers.get(holder);
         tck().storeOf(owner).release(name, owner.ownerId(), last.token());
+    }
+
+    /**
+     * R2.7: tries of free names are granted while other names are taken and renewed at the same time. When it fails:
+     * the store reads a lock wait caused by another name's statement (on MariaDB, an insert meeting the gap that
+     * another insert or a renewal locks) as "held", for a name nobody holds.
+     */
+    @Test
+    default void required_r2_7_freeNamesAreGrantedWhileOtherNamesAreTakenAndRenewed() throws Exception {
+        int threads = 8;
+        int namesPerThread = 200;
+        Duration heartbeat = tck().env().leaseTime().dividedBy(10);
+        List<LockManager> managers = List.of(
+                tck().manager(s -> s.heartbeatInterval(heartbeat)), tck().manager(s -> s.heartbeatInterval(heartbeat)));
+        String prefix = tck().name("fresh");
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Lease> taken = Collections.synchronizedList(new ArrayList<>());
+        try {
+            List<Future<List<String>>> refused = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                LockManager manager = managers.get(t % managers.size());
+                int thread = t;
+                refused.add(pool.submit(() -> {
+                    List<String> mine = new ArrayList<>();
+                    for (int i = 0; i < namesPerThread; i++) {
+                        String name = prefix + "-" + thread + "-" + i;
+                        manager.lock(name).tryAcquire().ifPresentOrElse(taken::add, () -> mine.add(name));
+                    }
+                    return mine;
+                }));
+            }
+            List<String> all = new ArrayList<>();
+            for (Future<List<String>> f : refused) {
+                all.addAll(f.get(tck().env().patience().multipliedBy(6).toMillis(), TimeUnit.MILLISECONDS));
+            }
+            assertThat(all).as("free names reported held").isEmpty();
+        } finally {
+            pool.shutdownNow();
+            for (Lease lease : taken) {
+                lease.release();
+            }
+        }
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -106,7 +107,12 @@ final class FlawedStore implements LeaseStore {
         /** Purge deletes idle rows without raising the token floor, so a purged name starts again from token 1. */
         PURGE_FORGETS_FLOOR("required_r12_1_"),
         /** Purge judges a row idle by its grant's time, so it deletes a lease granted long ago that still holds. */
-        PURGE_BY_GRANT_TIME("required_r12_2_");
+        PURGE_BY_GRANT_TIME("required_r12_2_"),
+        /**
+         * A new name's insert that meets another name's insert in its round trip reports "held", as a store that reads
+         * a lock wait on the gap it inserts into as a held lock would.
+         */
+        NEW_NAME_BLOCKED_BY_OTHERS("required_r2_7_");
 
         final String[] rules;
 
@@ -130,6 +136,7 @@ final class FlawedStore implements LeaseStore {
     private final Map<String, Row> rows = new HashMap<>();
     private final Set<String> holds = new HashSet<>(); // names released with a hold; guarded by this
     private volatile boolean connectionFails;
+    private final AtomicInteger inserting = new AtomicInteger(); // new names in their insert's round trip
     private int open; // managers attached and not yet closed; guarded by this
     private long floor; // at least the last token of every purged name; guarded by this
 
@@ -193,6 +200,9 @@ final class FlawedStore implements LeaseStore {
 
     @Override
     public Optional<LeaseGrant> tryAcquire(String name, String owner, Duration leaseTime) throws SQLException {
+        if (is(Flaw.NEW_NAME_BLOCKED_BY_OTHERS) && row(name) == null) {
+            return insertBlockedByOthers(name, owner, leaseTime);
+        }
         Row seen = is(Flaw.TAKEOVER_CHECK_THEN_ACT) ? row(name) : null;
         if (seen != null && seen.owner() != null && !seen.heldAt(clock.instant())) {
             return takeOverUnguarded(name, owner, leaseTime, seen);
@@ -202,6 +212,21 @@ final class FlawedStore implements LeaseStore {
 
     private synchronized Row row(String name) {
         return rows.get(name);
+    }
+
+    /** The flawed insert: while another new name's insert is in its round trip, this one answers "held". */
+    private Optional<LeaseGrant> insertBlockedByOthers(String name, String owner, Duration leaseTime)
+            throws SQLException {
+        if (inserting.getAndIncrement() > 0) {
+            inserting.decrementAndGet();
+            return Optional.empty();
+        }
+        try {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // the insert's round trip
+            return grant(name, owner, leaseTime);
+        } finally {
+            inserting.decrementAndGet();
+        }
     }
 
     /** The flawed takeover: writes by name alone, on the strength of a row it read a round trip earlier. */
