@@ -178,9 +178,14 @@ public interface MutualExclusionRules extends TckSuite {
     default void required_r2_7_freeNamesAreGrantedWhileOtherNamesAreTakenAndRenewed() throws Exception {
         int threads = 8;
         int namesPerThread = 200;
-        Duration heartbeat = tck().env().leaseTime().dividedBy(10);
-        List<LockManager> managers = List.of(
-                tck().manager(s -> s.heartbeatInterval(heartbeat)), tck().manager(s -> s.heartbeatInterval(heartbeat)));
+        // Renewals every fifth of the usual lease time, so that they run while the names are taken; a lease as long
+        // as the patience, so that a backend slow to renew 800 leases per manager does not lose them meanwhile.
+        Duration leaseTime = tck().env().patience();
+        Duration heartbeat = tck().env().leaseTime().dividedBy(5);
+        List<LockManager> managers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            managers.add(tck().manager(s -> s.leaseTime(leaseTime).heartbeatInterval(heartbeat)));
+        }
         String prefix = tck().name("fresh");
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Lease> taken = Collections.synchronizedList(new ArrayList<>());
